@@ -1,0 +1,249 @@
+// Package engine is kvnode's data store: Redis values encoded on Badger keys
+// (one file per data type), typed operations with no RESP in them, expiry,
+// per-slot write locks and slot-scoped operations. See DESIGN.md §3.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/kvnode/kvnode/slots"
+)
+
+// SyncMode says when writes reach the disk, mirroring redis' appendfsync.
+type SyncMode int
+
+const (
+	// SyncEverySec syncs the write-ahead log in the background once a second.
+	// A process crash loses nothing acknowledged; an OS crash may lose ~1 s.
+	SyncEverySec SyncMode = iota
+	// SyncAlways syncs before a write is acknowledged.
+	SyncAlways
+	// SyncNo leaves syncing to the operating system.
+	SyncNo
+)
+
+// Options configure Open.
+type Options struct {
+	// Dir is the data directory; it is created when missing.
+	Dir string
+	// InMemory keeps everything in memory (tests only).
+	InMemory bool
+	// Sync is the durability mode.
+	Sync SyncMode
+	// Logger receives Badger's and the engine's logs. Nil discards them.
+	Logger *slog.Logger
+	// MemTableSize overrides the memtable size (bytes); 0 picks the
+	// low-memory default.
+	MemTableSize int64
+	// BlockCacheSize overrides the block cache (bytes); 0 picks the default.
+	BlockCacheSize int64
+}
+
+// DB is an open kvnode store. All methods are safe for concurrent use.
+//
+// A DB value is a cheap handle on the shared store: WithAcks returns another
+// handle whose writes are acknowledged through an Acks instead of waited for.
+type DB struct {
+	*store
+	acks *Acks
+}
+
+// WithAcks returns a handle on the same store whose writes do not wait for
+// their commit; a.Wait reports them.
+func (db *DB) WithAcks(a *Acks) *DB { return &DB{store: db.store, acks: a} }
+
+// store is the state shared by every handle of one open DB.
+type store struct {
+	bdb  *badger.DB
+	opts Options
+	log  *slog.Logger
+
+	// locks serialize writers per hash slot. Every command's keys share one
+	// slot in cluster mode, so one lock gives Redis' atomicity.
+	locks [slots.Count]sync.Mutex
+
+	// keys and expires count the meta records (and those with a TTL) per
+	// slot; they are exact because they change only under the slot lock and
+	// only after a successful commit.
+	keys    [slots.Count]atomic.Int64
+	expires [slots.Count]atomic.Int64
+	// nextExpiry is the earliest expire-at (ms) indexed in each slot, 0 when
+	// the slot has no key with a TTL. Written under the slot lock.
+	nextExpiry [slots.Count]atomic.Int64
+
+	version atomic.Uint64 // last collection version handed out
+
+	stats Stats
+
+	closeOnce sync.Once
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+// Stats are engine counters reported by INFO.
+type Stats struct {
+	ExpiredKeys atomic.Int64 // keys removed by expiry
+	Writes      atomic.Int64 // committed write transactions
+	LastSave    atomic.Int64 // unix seconds of the last full sync to disk
+}
+
+// ErrClosed is returned by operations on a closed DB.
+var ErrClosed = errors.New("engine: closed")
+
+// Open opens (or creates) the store in opts.Dir.
+func Open(opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bo := lowMemoryOptions(opts)
+	bo = bo.WithLogger(badgerLogger{log.With("component", "badger")}).WithLoggingLevel(badger.WARNING)
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open badger in %q: %w", opts.Dir, err)
+	}
+	db := &DB{store: &store{bdb: bdb, opts: opts, log: log}}
+	db.version.Store(uint64(time.Now().UnixNano()))
+	db.stats.LastSave.Store(time.Now().Unix())
+	if err := db.loadCounters(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	db.cancel = cancel
+	db.wg.Add(2)
+	go db.expireLoop(ctx)
+	go db.maintenanceLoop(ctx)
+	return db, nil
+}
+
+// lowMemoryOptions sizes Badger so that six nodes fit comfortably on one
+// machine (see shared/notes/dependencies.md §3 for the measurements).
+func lowMemoryOptions(o Options) badger.Options {
+	mem := o.MemTableSize
+	if mem == 0 {
+		mem = 16 << 20
+	}
+	cache := o.BlockCacheSize
+	if cache == 0 {
+		cache = 16 << 20
+	}
+	bo := badger.DefaultOptions(o.Dir)
+	if o.InMemory {
+		bo = badger.DefaultOptions("").WithInMemory(true)
+	}
+	bo = bo.WithMemTableSize(mem).
+		WithNumMemtables(3).
+		WithNumLevelZeroTables(3).
+		WithNumLevelZeroTablesStall(10).
+		WithBaseTableSize(4 << 20).
+		WithBaseLevelSize(16 << 20).
+		WithBlockCacheSize(cache).
+		WithIndexCacheSize(8 << 20).
+		WithValueThreshold(1 << 10).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithMetricsEnabled(false).
+		WithDetectConflicts(false). // slot locks serialize writers
+		WithCompression(options.Snappy).
+		WithSyncWrites(o.Sync == SyncAlways)
+	if o.InMemory {
+		// Values at or above the threshold crash InMemory mode; keep the
+		// default log size (not used) and a safe threshold.
+		bo = bo.WithValueThreshold(1 << 20)
+	}
+	return bo
+}
+
+// Close stops background work and closes Badger. It is idempotent.
+func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() {
+		db.cancel()
+		db.wg.Wait()
+		if db.opts.Sync != SyncNo && !db.opts.InMemory {
+			if serr := db.bdb.Sync(); serr != nil {
+				db.log.Warn("final sync failed", "err", serr)
+			}
+		}
+		err = db.bdb.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("close badger: %w", err)
+	}
+	return nil
+}
+
+// Sync flushes the write-ahead log to disk (SAVE).
+func (db *DB) Sync() error {
+	if db.opts.InMemory {
+		return nil
+	}
+	if err := db.bdb.Sync(); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	db.stats.LastSave.Store(time.Now().Unix())
+	return nil
+}
+
+// Stats returns the engine's counters.
+func (db *DB) Stats() *Stats { return &db.stats }
+
+// DiskSize returns Badger's LSM and value-log sizes in bytes.
+func (db *DB) DiskSize() (lsm, vlog int64) { return db.bdb.Size() }
+
+// maintenanceLoop syncs once a second (appendfsync everysec) and runs
+// value-log garbage collection now and then.
+func (db *DB) maintenanceLoop(ctx context.Context) {
+	defer db.wg.Done()
+	sync := time.NewTicker(time.Second)
+	defer sync.Stop()
+	gc := time.NewTicker(5 * time.Minute)
+	defer gc.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sync.C:
+			if db.opts.Sync == SyncEverySec && !db.opts.InMemory {
+				if err := db.Sync(); err != nil {
+					db.log.Warn("background sync failed", "err", err)
+				}
+			}
+		case <-gc.C:
+			if db.opts.InMemory {
+				continue
+			}
+			for db.bdb.RunValueLogGC(0.5) == nil {
+				if ctx.Err() != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+// badgerLogger routes Badger's logs into slog.
+type badgerLogger struct{ l *slog.Logger }
+
+func trim(format string, args []any) string {
+	s := fmt.Sprintf(format, args...)
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error(trim(f, a)) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn(trim(f, a)) }
+func (b badgerLogger) Infof(f string, a ...any)    { b.l.Info(trim(f, a)) }
+func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Debug(trim(f, a)) }

@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/kvnode/kvnode/slots"
+)
+
+// Active expiry: a background cycle walks the slots whose earliest indexed
+// expire-at has passed and deletes the due keys through the normal write
+// path, so the deletion is an ordinary committed write.
+
+const (
+	expirePeriod  = 100 * time.Millisecond
+	expireBudget  = 2000 // keys deleted per cycle at most
+	expireSlotMax = 500  // keys deleted per slot transaction at most
+)
+
+func (db *DB) expireLoop(ctx context.Context) {
+	defer db.wg.Done()
+	t := time.NewTicker(expirePeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := db.ExpireCycle(expireBudget); err != nil {
+				db.log.Warn("active expiry failed", "err", err)
+			}
+		}
+	}
+}
+
+// ExpireCycle deletes up to budget expired keys and returns how many it
+// deleted.
+func (db *DB) ExpireCycle(budget int) (int, error) {
+	now := nowMs()
+	total := 0
+	for s := 0; s < slots.Count && total < budget; s++ {
+		ne := db.nextExpiry[s].Load()
+		if ne == 0 || ne > now {
+			continue
+		}
+		n, err := db.expireSlot(s, now, min(expireSlotMax, budget-total))
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func (db *DB) expireSlot(slot int, now int64, limit int) (int, error) {
+	n := 0
+	err := db.updateSlots([]int{slot}, func(tx *Tx) error {
+		n = 0
+		type due struct {
+			at  int64
+			key []byte
+		}
+		var list []due
+		next := int64(0)
+		it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: slotPrefix(slot, tagExpire)})
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			at := int64(binary.BigEndian.Uint64(k[3:11]))
+			if at > now || len(list) >= limit {
+				next = at
+				break
+			}
+			list = append(list, due{at, append([]byte(nil), k[11:]...)})
+		}
+		it.Close()
+		for _, d := range list {
+			e, err := tx.load(d.key)
+			if err != nil {
+				return err
+			}
+			if e.onDisk && e.ExpireAt == d.at {
+				if err := tx.del(e); err != nil {
+					return err
+				}
+				n++
+				continue
+			}
+			// An index entry that no longer matches its key: drop it.
+			if err := tx.txn.Delete(expireKey(slot, d.at, d.key)); err != nil {
+				return fmt.Errorf("drop stale expire index: %w", err)
+			}
+			tx.wrote = true
+		}
+		db.nextExpiry[slot].Store(next)
+		return nil
+	})
+	if err == nil {
+		db.stats.ExpiredKeys.Add(int64(n))
+	}
+	return n, err
+}
+
+// loadCounters counts the keys and TTLs of every slot and finds each slot's
+// earliest expiry; run once at Open.
+func (db *DB) loadCounters() error {
+	return db.view(func(tx *Tx) error {
+		it := tx.txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		for s := 0; s < slots.Count; s++ {
+			p := slotPrefix(s, tagMeta)
+			var n int64
+			for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+				n++
+			}
+			db.keys[s].Store(n)
+			p = slotPrefix(s, tagExpire)
+			n = 0
+			var first int64
+			for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+				if n == 0 {
+					first = int64(binary.BigEndian.Uint64(it.Item().Key()[3:11]))
+				}
+				n++
+			}
+			db.expires[s].Store(n)
+			db.nextExpiry[s].Store(first)
+		}
+		return nil
+	})
+}
+
+// KeyCount returns the number of keys in the store (DBSIZE), counting keys
+// that expired but are not yet collected, as Redis does.
+func (db *DB) KeyCount() int64 {
+	var n int64
+	for s := range db.keys {
+		n += db.keys[s].Load()
+	}
+	return n
+}
+
+// ExpiresCount returns the number of keys with a TTL.
+func (db *DB) ExpiresCount() int64 {
+	var n int64
+	for s := range db.expires {
+		n += db.expires[s].Load()
+	}
+	return n
+}
+
+// SlotKeyCount returns the number of keys in one slot.
+func (db *DB) SlotKeyCount(slot int) int64 { return db.keys[slot].Load() }

@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"math/big"
+	"strings"
+)
+
+// Redis does INCRBYFLOAT in x87 long double (64-bit mantissa) and prints the
+// result with "%.17Lf", trimming trailing zeros. big.Float at precision 64
+// reproduces both, so replies match Redis digit for digit.
+
+const ldPrec = 64
+
+func newLongDouble() *big.Float { return new(big.Float).SetPrec(ldPrec) }
+
+// parseLongDouble parses like Redis' string2ld: no spaces, no NaN.
+func parseLongDouble(b []byte) (*big.Float, bool) {
+	s := string(b)
+	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' || s[0] == '\t' {
+		return nil, false
+	}
+	low := strings.ToLower(s)
+	switch strings.TrimLeft(low, "+-") {
+	case "inf", "infinity":
+		f := newLongDouble().SetInf(low[0] == '-')
+		return f, true
+	case "nan":
+		return nil, false
+	}
+	for _, c := range low {
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == '-' || c == '+') {
+			return nil, false
+		}
+	}
+	f, _, err := big.ParseFloat(s, 10, ldPrec, big.ToNearestEven)
+	if err != nil {
+		return nil, false
+	}
+	return f, true
+}
+
+// addLongDouble returns a+b; ok is false for an infinite result.
+func addLongDouble(a, b *big.Float) (r *big.Float, ok bool) {
+	if a.IsInf() || b.IsInf() {
+		return nil, false
+	}
+	r = newLongDouble().Add(a, b)
+	// An x87 long double overflows past ~1.19e4932.
+	if r.MantExp(nil) > 16384 {
+		return nil, false
+	}
+	return r, true
+}
+
+// formatLongDouble prints like Redis' ld2string(LD_STR_HUMAN).
+func formatLongDouble(f *big.Float) []byte {
+	s := f.Text('f', 17)
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.TrimRight(s, "0")
+		s = strings.TrimSuffix(s, ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return []byte(s)
+}

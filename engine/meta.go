@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+)
+
+// Type is a Redis value type. The numbers are persisted: never renumber.
+type Type byte
+
+// Persisted type codes.
+const (
+	TypeNone   Type = 0
+	TypeString Type = 1
+	TypeHash   Type = 2
+	TypeList   Type = 3
+	TypeSet    Type = 4
+	TypeZSet   Type = 5
+)
+
+// String returns the name TYPE reports.
+func (t Type) String() string {
+	switch t {
+	case TypeString:
+		return "string"
+	case TypeHash:
+		return "hash"
+	case TypeList:
+		return "list"
+	case TypeSet:
+		return "set"
+	case TypeZSet:
+		return "zset"
+	}
+	return "none"
+}
+
+// Badger key layout (DESIGN.md §3). Every key starts with the 2-byte
+// big-endian hash slot, then one tag byte. Tag bytes are persisted; never
+// reuse one, and never use 'a' ("!b" + "a..." could form "!badger!").
+const (
+	tagMeta    = 'm' // slot | 'm' | user-key → meta record
+	tagElement = 'e' // slot | 'e' | len(key) u32 | key | version u64 | element
+	tagScore   = 'z' // slot | 'z' | len(key) u32 | key | version u64 | score | member
+	tagExpire  = 'x' // slot | 'x' | expire-at ms u64 | user-key → empty
+)
+
+// metaFormat is the first byte of every meta record; bump it (and keep
+// decoding the old one) when the layout changes.
+const metaFormat = 1
+
+// Meta is the metadata record of one Redis key.
+type Meta struct {
+	Type     Type
+	ExpireAt int64  // unix ms, 0 = no TTL
+	Version  uint64 // collections: elements are keyed under this version
+	Count    int64  // collections: number of elements
+	Head     int64  // lists: sequence number of the first element
+	Tail     int64  // lists: sequence number after the last element
+	Value    []byte // strings: the value itself
+}
+
+var errCorruptMeta = errors.New("engine: corrupt meta record")
+
+const metaHeader = 1 + 1 + 8
+
+// encodeMeta serializes m.
+func encodeMeta(m *Meta) []byte {
+	n := metaHeader
+	switch m.Type {
+	case TypeString:
+		n += len(m.Value)
+	case TypeList:
+		n += 8 + 8 + 8 + 8
+	default:
+		n += 8 + 8
+	}
+	b := make([]byte, n)
+	b[0] = metaFormat
+	b[1] = byte(m.Type)
+	binary.BigEndian.PutUint64(b[2:], uint64(m.ExpireAt))
+	switch m.Type {
+	case TypeString:
+		copy(b[metaHeader:], m.Value)
+	case TypeList:
+		binary.BigEndian.PutUint64(b[10:], m.Version)
+		binary.BigEndian.PutUint64(b[18:], uint64(m.Count))
+		binary.BigEndian.PutUint64(b[26:], uint64(m.Head))
+		binary.BigEndian.PutUint64(b[34:], uint64(m.Tail))
+	default:
+		binary.BigEndian.PutUint64(b[10:], m.Version)
+		binary.BigEndian.PutUint64(b[18:], uint64(m.Count))
+	}
+	return b
+}
+
+// decodeMeta parses a meta record. The returned Value aliases b.
+func decodeMeta(b []byte) (Meta, error) {
+	var m Meta
+	if len(b) < metaHeader || b[0] != metaFormat {
+		return m, errCorruptMeta
+	}
+	m.Type = Type(b[1])
+	m.ExpireAt = int64(binary.BigEndian.Uint64(b[2:]))
+	switch m.Type {
+	case TypeString:
+		m.Value = b[metaHeader:]
+	case TypeList:
+		if len(b) != metaHeader+32 {
+			return m, errCorruptMeta
+		}
+		m.Version = binary.BigEndian.Uint64(b[10:])
+		m.Count = int64(binary.BigEndian.Uint64(b[18:]))
+		m.Head = int64(binary.BigEndian.Uint64(b[26:]))
+		m.Tail = int64(binary.BigEndian.Uint64(b[34:]))
+	case TypeHash, TypeSet, TypeZSet:
+		if len(b) != metaHeader+16 {
+			return m, errCorruptMeta
+		}
+		m.Version = binary.BigEndian.Uint64(b[10:])
+		m.Count = int64(binary.BigEndian.Uint64(b[18:]))
+	default:
+		return m, errCorruptMeta
+	}
+	return m, nil
+}
+
+func putSlot(b []byte, slot int) {
+	b[0] = byte(slot >> 8)
+	b[1] = byte(slot)
+}
+
+// metaKey is slot | 'm' | key.
+func metaKey(slot int, key []byte) []byte {
+	b := make([]byte, 3+len(key))
+	putSlot(b, slot)
+	b[2] = tagMeta
+	copy(b[3:], key)
+	return b
+}
+
+// slotPrefix is slot | tag.
+func slotPrefix(slot int, tag byte) []byte {
+	b := make([]byte, 3)
+	putSlot(b, slot)
+	b[2] = tag
+	return b
+}
+
+// expireKey is slot | 'x' | expireAt | key.
+func expireKey(slot int, at int64, key []byte) []byte {
+	b := make([]byte, 11+len(key))
+	putSlot(b, slot)
+	b[2] = tagExpire
+	binary.BigEndian.PutUint64(b[3:], uint64(at))
+	copy(b[11:], key)
+	return b
+}
+
+// elementPrefix is slot | tag | len(key) | key | version: the prefix of all
+// element (or score-index) keys of one version of one collection.
+func elementPrefix(slot int, tag byte, key []byte, version uint64) []byte {
+	b := make([]byte, 3+4+len(key)+8)
+	putSlot(b, slot)
+	b[2] = tag
+	binary.BigEndian.PutUint32(b[3:], uint32(len(key)))
+	copy(b[7:], key)
+	binary.BigEndian.PutUint64(b[7+len(key):], version)
+	return b
+}

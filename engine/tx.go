@@ -1,0 +1,278 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/kvnode/kvnode/slots"
+)
+
+// MaxKeyLen is the longest user key the store accepts: Badger keys are at
+// most 65000 bytes and the layout adds a prefix.
+const MaxKeyLen = 65000 - 64
+
+// Acks collects the outcome of writes that one connection committed without
+// waiting: the connection calls Wait before it flushes replies, so nothing
+// is acknowledged before it is applied, while a pipeline's writes share
+// Badger's group commit.
+type Acks struct {
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+// Wait blocks until every write issued so far is applied and returns the
+// first commit error since the previous Wait.
+func (a *Acks) Wait() error {
+	a.wg.Wait()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	err := a.err
+	a.err = nil
+	return err
+}
+
+func (a *Acks) done(err error) {
+	if err != nil {
+		a.mu.Lock()
+		if a.err == nil {
+			a.err = err
+		}
+		a.mu.Unlock()
+	}
+	a.wg.Done()
+}
+
+// Entry is one key's metadata as loaded by a Tx.
+type Entry struct {
+	Key  []byte
+	Slot int
+	Meta
+	// live: the key exists and has not expired at the tx's time.
+	live bool
+	// onDisk: a meta record exists in the store (perhaps expired).
+	onDisk     bool
+	diskExpire int64
+}
+
+// Live reports whether the key exists (and has not expired).
+func (e *Entry) Live() bool { return e.live }
+
+type slotDelta struct {
+	slot          int
+	keys, expires int64
+}
+
+// Tx is one command's consistent view of the store; write transactions hold
+// the locks of every slot they may touch.
+type Tx struct {
+	db     *DB
+	txn    *badger.Txn
+	now    int64 // unix ms, fixed for the whole command
+	write  bool
+	wrote  bool
+	deltas []slotDelta
+}
+
+// Now is the transaction's clock (unix ms); expiry decisions use it.
+func (tx *Tx) Now() int64 { return tx.now }
+
+func nowMs() int64 { return time.Now().UnixMilli() }
+
+// view runs fn on a read-only snapshot.
+func (db *DB) view(fn func(tx *Tx) error) error {
+	txn := db.bdb.NewTransaction(false)
+	defer txn.Discard()
+	return fn(&Tx{db: db, txn: txn, now: nowMs()})
+}
+
+// update runs fn in a write transaction holding the locks of the slots of
+// keys, and commits what fn wrote when fn returns nil. An error from fn
+// discards every write of the transaction.
+func (db *DB) update(keys [][]byte, fn func(tx *Tx) error) error {
+	var one [1]int
+	ss := one[:0]
+	for _, k := range keys {
+		ss = append(ss, slots.KeySlot(k))
+	}
+	return db.updateSlots(ss, fn)
+}
+
+func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
+	if len(ss) > 1 {
+		ss = slices.Clone(ss)
+		slices.Sort(ss)
+		ss = slices.Compact(ss)
+	}
+	for _, s := range ss {
+		db.locks[s].Lock()
+	}
+	defer func() {
+		for _, s := range ss {
+			db.locks[s].Unlock()
+		}
+	}()
+	txn := db.bdb.NewTransaction(true)
+	tx := &Tx{db: db, txn: txn, now: nowMs(), write: true}
+	if err := fn(tx); err != nil {
+		txn.Discard()
+		return err
+	}
+	if !tx.wrote {
+		txn.Discard()
+		return nil
+	}
+	var err error
+	if db.acks != nil {
+		db.acks.wg.Add(1)
+		txn.CommitWith(db.acks.done)
+	} else {
+		err = txn.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	// Counters move right after the commit is issued, still under the slot
+	// locks, so the next command of this connection sees them.
+	for _, d := range tx.deltas {
+		db.keys[d.slot].Add(d.keys)
+		db.expires[d.slot].Add(d.expires)
+	}
+	db.stats.Writes.Add(1)
+	return nil
+}
+
+func (tx *Tx) delta(slot int, keys, expires int64) {
+	for i := range tx.deltas {
+		if tx.deltas[i].slot == slot {
+			tx.deltas[i].keys += keys
+			tx.deltas[i].expires += expires
+			return
+		}
+	}
+	tx.deltas = append(tx.deltas, slotDelta{slot, keys, expires})
+}
+
+// ErrKeyTooLarge is returned for keys longer than MaxKeyLen.
+var ErrKeyTooLarge = errors.New("engine: key too large")
+
+// load reads key's meta record.
+func (tx *Tx) load(key []byte) (*Entry, error) {
+	if len(key) > MaxKeyLen {
+		return nil, ErrKeyTooLarge
+	}
+	e := &Entry{Key: key, Slot: slots.KeySlot(key)}
+	item, err := tx.txn.Get(metaKey(e.Slot, key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return e, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read meta: %w", err)
+	}
+	raw, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, fmt.Errorf("read meta value: %w", err)
+	}
+	m, err := decodeMeta(raw)
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", key, err)
+	}
+	e.Meta = m
+	e.onDisk = true
+	e.diskExpire = m.ExpireAt
+	e.live = m.ExpireAt == 0 || m.ExpireAt > tx.now
+	return e, nil
+}
+
+// loadType loads key and checks that a live key has type t.
+func (tx *Tx) loadType(key []byte, t Type) (*Entry, error) {
+	e, err := tx.load(key)
+	if err != nil {
+		return nil, err
+	}
+	if e.live && e.Type != t {
+		return nil, ErrWrongType
+	}
+	return e, nil
+}
+
+// put writes e's meta record, maintaining the expiry index and counters.
+func (tx *Tx) put(e *Entry) error {
+	if !tx.write {
+		panic("engine: put in a read-only transaction")
+	}
+	if err := tx.txn.Set(metaKey(e.Slot, e.Key), encodeMeta(&e.Meta)); err != nil {
+		return fmt.Errorf("write meta: %w", err)
+	}
+	if err := tx.reindexExpire(e, e.ExpireAt); err != nil {
+		return err
+	}
+	if !e.onDisk {
+		tx.delta(e.Slot, 1, 0)
+	}
+	e.onDisk, e.live = true, true
+	tx.wrote = true
+	return nil
+}
+
+// del removes e's meta record (live or expired). Elements of collections are
+// left under their dead version for the background collector.
+func (tx *Tx) del(e *Entry) error {
+	if !e.onDisk {
+		return nil
+	}
+	if err := tx.txn.Delete(metaKey(e.Slot, e.Key)); err != nil {
+		return fmt.Errorf("delete meta: %w", err)
+	}
+	if err := tx.reindexExpire(e, 0); err != nil {
+		return err
+	}
+	if e.Type != TypeString && e.Type != TypeNone {
+		if err := tx.scheduleCollect(e); err != nil {
+			return err
+		}
+	}
+	tx.delta(e.Slot, -1, 0)
+	e.onDisk, e.live = false, false
+	e.Meta = Meta{}
+	tx.wrote = true
+	return nil
+}
+
+// reindexExpire moves e's expiry index entry from its on-disk expire-at to at.
+func (tx *Tx) reindexExpire(e *Entry, at int64) error {
+	old := e.diskExpire
+	if !e.onDisk {
+		old = 0
+	}
+	if old == at {
+		return nil
+	}
+	if old != 0 {
+		if err := tx.txn.Delete(expireKey(e.Slot, old, e.Key)); err != nil {
+			return fmt.Errorf("delete expire index: %w", err)
+		}
+		tx.delta(e.Slot, 0, -1)
+	}
+	if at != 0 {
+		if err := tx.txn.Set(expireKey(e.Slot, at, e.Key), nil); err != nil {
+			return fmt.Errorf("write expire index: %w", err)
+		}
+		tx.delta(e.Slot, 0, 1)
+		ne := &tx.db.nextExpiry[e.Slot]
+		if cur := ne.Load(); cur == 0 || at < cur {
+			ne.Store(at)
+		}
+	}
+	e.diskExpire = at
+	return nil
+}
+
+// scheduleCollect is a hook for collections: their element keys under the
+// dead version are removed in the background. Strings have none.
+func (tx *Tx) scheduleCollect(e *Entry) error { return nil }

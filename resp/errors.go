@@ -1,0 +1,102 @@
+package resp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kvnode/kvnode/engine"
+)
+
+// All Redis-visible error text lives in this file, spelled exactly as Redis
+// 7.0 spells it.
+const (
+	errSyntax          = "ERR syntax error"
+	errNotInteger      = "ERR value is not an integer or out of range"
+	errNotFloat        = "ERR value is not a valid float"
+	errOverflow        = "ERR increment or decrement would overflow"
+	errNaNOrInfinity   = "ERR increment would produce NaN or Infinity"
+	errNoSuchKey       = "ERR no such key"
+	errWrongType       = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errStringTooLong   = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	errBitOffset       = "ERR bit offset is not an integer or out of range"
+	errBitValue        = "ERR bit is not an integer or out of range"
+	errOffsetRange     = "ERR offset is out of range"
+	errNoAuth          = "NOAUTH Authentication required."
+	errWrongPass       = "WRONGPASS invalid username-password pair or user is disabled."
+	errNoPassSet       = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	errDBIndex         = "ERR DB index is out of range"
+	errSelectCluster   = "ERR SELECT is not allowed in cluster mode"
+	errExpireNXXX      = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	errExpireGTLT      = "ERR GT and LT options at the same time are not compatible"
+	errKeyTooLarge     = "ERR key is too large for this server"
+	errMaxClients      = "ERR max number of clients reached"
+	errTimeoutNegative = "ERR timeout is negative"
+	errTimeoutInvalid  = "ERR timeout is not an integer or out of range"
+	errInternal        = "ERR internal error"
+	errNoProto         = "NOPROTO unsupported protocol version"
+	errClientName      = "ERR Client names cannot contain spaces, newlines or special characters."
+	errNoSuchClient    = "ERR No such client"
+	errTargetSame      = "ERR source and destination objects are the same"
+	errDecrOverflow    = "ERR decrement would overflow"
+	errInvalidCursor   = "ERR invalid cursor"
+)
+
+func errWrongArgs(name string) string {
+	return fmt.Sprintf("ERR wrong number of arguments for '%s' command", name)
+}
+
+func errInvalidExpire(cmd string) string {
+	return fmt.Sprintf("ERR invalid expire time in '%s' command", cmd)
+}
+
+// errUnknownCommand is Redis' reply for an unknown command: the name cut to
+// 128 bytes and the arguments quoted until 128 bytes of them are shown.
+func errUnknownCommand(args [][]byte) string {
+	var sb strings.Builder
+	for _, a := range args[1:] {
+		if sb.Len() >= 128 {
+			break
+		}
+		n := min(len(a), 128-sb.Len())
+		sb.WriteString("'")
+		sb.Write(a[:n])
+		sb.WriteString("' ")
+	}
+	name := args[0]
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	return fmt.Sprintf("ERR unknown command '%s', with args beginning with: %s", name, sb.String())
+}
+
+func errUnknownSubcommand(parent string, sub []byte) string {
+	if len(sub) > 128 {
+		sub = sub[:128]
+	}
+	return fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", sub, strings.ToUpper(parent))
+}
+
+// engineError maps an engine error to its Redis text. Unknown errors are
+// logged by the caller and reported as ERR with their text.
+func engineError(err error) string {
+	switch {
+	case errors.Is(err, engine.ErrWrongType):
+		return errWrongType
+	case errors.Is(err, engine.ErrNotInteger):
+		return errNotInteger
+	case errors.Is(err, engine.ErrNotFloat):
+		return errNotFloat
+	case errors.Is(err, engine.ErrOverflow):
+		return errOverflow
+	case errors.Is(err, engine.ErrNaNOrInfinity):
+		return errNaNOrInfinity
+	case errors.Is(err, engine.ErrNoSuchKey):
+		return errNoSuchKey
+	case errors.Is(err, engine.ErrStringTooLong):
+		return errStringTooLong
+	case errors.Is(err, engine.ErrKeyTooLarge):
+		return errKeyTooLarge
+	}
+	return ""
+}

@@ -1,0 +1,192 @@
+// Package resp is kvnode's front door: the listener, per-connection state,
+// the command table, argument parsing, reply encoding (RESP2 and RESP3 on
+// redcon's encoders) and all Redis-visible error text.
+package resp
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kvnode/kvnode/engine"
+)
+
+// Server serves the Redis protocol on one or more listeners.
+type Server struct {
+	cfg   *Config
+	db    *engine.DB
+	table *Table
+	log   *slog.Logger
+	start time.Time
+
+	// Shutdown is called by the SHUTDOWN command (nil: SHUTDOWN is refused).
+	Shutdown func()
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	clients   map[int64]*Client
+	closed    bool
+	wg        sync.WaitGroup
+
+	nextID atomic.Int64
+	stats  serverStats
+	slow   slowlog
+}
+
+// serverStats are the counters INFO reports.
+type serverStats struct {
+	connsReceived  atomic.Int64
+	connsRejected  atomic.Int64
+	commands       atomic.Int64
+	netInput       atomic.Int64
+	netOutput      atomic.Int64
+	keyspaceHits   atomic.Int64
+	keyspaceMisses atomic.Int64
+	errorReplies   atomic.Int64
+	resetAt        atomic.Int64 // unix ms of CONFIG RESETSTAT
+}
+
+// NewServer returns a server for db configured by cfg.
+func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		cfg:     cfg,
+		db:      db,
+		log:     log,
+		start:   time.Now(),
+		clients: make(map[int64]*Client),
+	}
+	s.table = newTable(
+		stringCommands(),
+		keyCommands(),
+		connCommands(),
+		serverCommands(),
+	)
+	return s
+}
+
+// Table returns the command table.
+func (s *Server) Table() *Table { return s.table }
+
+// Serve accepts connections on ln until Close. It returns nil after Close.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, ln)
+	s.mu.Unlock()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			s.log.Warn("accept failed", "err", err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		s.stats.connsReceived.Add(1)
+		c := s.newClient(nc)
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			nc.Close()
+			return nil
+		}
+		if int64(len(s.clients)) >= s.cfg.Int("maxclients") {
+			s.mu.Unlock()
+			s.stats.connsRejected.Add(1)
+			_, _ = nc.Write([]byte("-" + errMaxClients + "\r\n"))
+			nc.Close()
+			continue
+		}
+		s.clients[c.id] = c
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			c.serve()
+			s.mu.Lock()
+			delete(s.clients, c.id)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// Close stops accepting, closes every client connection once its current
+// command is done, and waits for them.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+	for _, c := range s.clients {
+		c.kill()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("close: clients still running after 5s")
+	}
+	return nil
+}
+
+// clientList returns a snapshot of the connected clients ordered by id.
+func (s *Server) clientList() []*Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Client, 0, len(s.clients))
+	for _, c := range s.clients {
+		out = append(out, c)
+	}
+	sortClients(out)
+	return out
+}
+
+func (s *Server) clientCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients)
+}
+
+// dispatch runs one request.
+func (s *Server) dispatch(c *Client, args [][]byte) {
+	cmd, errText := s.table.resolve(args)
+	if cmd == nil {
+		s.stats.errorReplies.Add(1)
+		c.w.Error(errText)
+		return
+	}
+	if !c.authed.Load() && cmd.Flags&FlagNoAuth == 0 && s.cfg.Get("requirepass") != "" {
+		c.w.Error(errNoAuth)
+		return
+	}
+	c.lastCmd.Store(cmd)
+	start := time.Now()
+	cmd.Handler(c, args)
+	dur := time.Since(start)
+	s.stats.commands.Add(1)
+	if cmd.Flags&FlagSkipSlowlog == 0 {
+		s.slow.record(s.cfg, c, args, start, dur)
+	}
+}
