@@ -64,9 +64,16 @@ func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
 	}
 	s.table = newTable(
 		stringCommands(),
+		bitCommands(),
 		keyCommands(),
+		dumpCommands(),
 		connCommands(),
+		clientCommands(),
 		serverCommands(),
+		infoCommands(),
+		configCommands(),
+		commandCommands(),
+		adminCommands(),
 	)
 	return s
 }

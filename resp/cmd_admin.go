@@ -1,0 +1,5 @@
+package resp
+
+func adminCommands() []*Command {
+	return nil
+}

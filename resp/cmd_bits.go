@@ -1,0 +1,5 @@
+package resp
+
+func bitCommands() []*Command {
+	return nil
+}

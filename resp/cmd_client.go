@@ -1,0 +1,5 @@
+package resp
+
+func clientCommands() []*Command {
+	return nil
+}

@@ -1,0 +1,5 @@
+package resp
+
+func commandCommands() []*Command {
+	return nil
+}

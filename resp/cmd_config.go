@@ -1,0 +1,5 @@
+package resp
+
+func configCommands() []*Command {
+	return nil
+}

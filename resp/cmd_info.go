@@ -1,0 +1,5 @@
+package resp
+
+func infoCommands() []*Command {
+	return nil
+}
