@@ -131,4 +131,3 @@ func newLogger(cfg *resp.Config) (*slog.Logger, func(), error) {
 	resp.SetLogLevelVar(lv)
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lv})), closer, nil
 }
-
