@@ -76,6 +76,9 @@ type store struct {
 	// only after a successful commit.
 	keys    [slots.Count]atomic.Int64
 	expires [slots.Count]atomic.Int64
+	// expireSecs sums the expire-at (unix seconds) of the keys with a TTL
+	// per slot, so INFO's avg_ttl is exact without a scan.
+	expireSecs [slots.Count]atomic.Int64
 	// nextExpiry is the earliest expire-at (ms) indexed in each slot, 0 when
 	// the slot has no key with a TTL. Written under the slot lock.
 	nextExpiry [slots.Count]atomic.Int64
@@ -94,6 +97,9 @@ type Stats struct {
 	ExpiredKeys atomic.Int64 // keys removed by expiry
 	Writes      atomic.Int64 // committed write transactions
 	LastSave    atomic.Int64 // unix seconds of the last full sync to disk
+	// SavedWrites is Writes as it was when the last sync started, so
+	// Writes-SavedWrites is INFO's rdb_changes_since_last_save.
+	SavedWrites atomic.Int64
 }
 
 // ErrClosed is returned by operations on a closed DB.
@@ -188,9 +194,11 @@ func (db *DB) Sync() error {
 	if db.opts.InMemory {
 		return nil
 	}
+	w := db.stats.Writes.Load()
 	if err := db.bdb.Sync(); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
+	db.stats.SavedWrites.Store(w)
 	db.stats.LastSave.Store(time.Now().Unix())
 	return nil
 }

@@ -119,14 +119,17 @@ func (db *DB) loadCounters() error {
 			db.keys[s].Store(n)
 			p = slotPrefix(s, tagExpire)
 			n = 0
-			var first int64
+			var first, secs int64
 			for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+				at := int64(binary.BigEndian.Uint64(it.Item().Key()[3:11]))
 				if n == 0 {
-					first = int64(binary.BigEndian.Uint64(it.Item().Key()[3:11]))
+					first = at
 				}
+				secs += at / 1000
 				n++
 			}
 			db.expires[s].Store(n)
+			db.expireSecs[s].Store(secs)
 			db.nextExpiry[s].Store(first)
 		}
 		return nil
@@ -150,6 +153,20 @@ func (db *DB) ExpiresCount() int64 {
 		n += db.expires[s].Load()
 	}
 	return n
+}
+
+// AvgTTL returns the average remaining time to live, in ms, of the keys
+// with a TTL (0 when there are none), as INFO's avg_ttl reports it.
+func (db *DB) AvgTTL() int64 {
+	var n, secs int64
+	for s := range db.expires {
+		n += db.expires[s].Load()
+		secs += db.expireSecs[s].Load()
+	}
+	if n <= 0 {
+		return 0
+	}
+	return max((secs/n)*1000-nowMs(), 0)
 }
 
 // SlotKeyCount returns the number of keys in one slot.

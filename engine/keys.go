@@ -258,6 +258,7 @@ func (db *DB) FlushAll() error {
 	for s := range db.keys {
 		db.keys[s].Store(0)
 		db.expires[s].Store(0)
+		db.expireSecs[s].Store(0)
 		db.nextExpiry[s].Store(0)
 	}
 	return nil

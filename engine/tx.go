@@ -66,6 +66,7 @@ func (e *Entry) Live() bool { return e.live }
 type slotDelta struct {
 	slot          int
 	keys, expires int64
+	expireSecs    int64 // change of the sum of expire-at seconds
 }
 
 // Tx is one command's consistent view of the store; write transactions hold
@@ -142,20 +143,22 @@ func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
 	for _, d := range tx.deltas {
 		db.keys[d.slot].Add(d.keys)
 		db.expires[d.slot].Add(d.expires)
+		db.expireSecs[d.slot].Add(d.expireSecs)
 	}
 	db.stats.Writes.Add(1)
 	return nil
 }
 
-func (tx *Tx) delta(slot int, keys, expires int64) {
+func (tx *Tx) delta(slot int, keys, expires, expireSecs int64) {
 	for i := range tx.deltas {
 		if tx.deltas[i].slot == slot {
 			tx.deltas[i].keys += keys
 			tx.deltas[i].expires += expires
+			tx.deltas[i].expireSecs += expireSecs
 			return
 		}
 	}
-	tx.deltas = append(tx.deltas, slotDelta{slot, keys, expires})
+	tx.deltas = append(tx.deltas, slotDelta{slot, keys, expires, expireSecs})
 }
 
 // ErrKeyTooLarge is returned for keys longer than MaxKeyLen.
@@ -213,7 +216,7 @@ func (tx *Tx) put(e *Entry) error {
 		return err
 	}
 	if !e.onDisk {
-		tx.delta(e.Slot, 1, 0)
+		tx.delta(e.Slot, 1, 0, 0)
 	}
 	e.onDisk, e.live = true, true
 	tx.wrote = true
@@ -237,7 +240,7 @@ func (tx *Tx) del(e *Entry) error {
 			return err
 		}
 	}
-	tx.delta(e.Slot, -1, 0)
+	tx.delta(e.Slot, -1, 0, 0)
 	e.onDisk, e.live = false, false
 	e.Meta = Meta{}
 	tx.wrote = true
@@ -257,13 +260,13 @@ func (tx *Tx) reindexExpire(e *Entry, at int64) error {
 		if err := tx.txn.Delete(expireKey(e.Slot, old, e.Key)); err != nil {
 			return fmt.Errorf("delete expire index: %w", err)
 		}
-		tx.delta(e.Slot, 0, -1)
+		tx.delta(e.Slot, 0, -1, -old/1000)
 	}
 	if at != 0 {
 		if err := tx.txn.Set(expireKey(e.Slot, at, e.Key), nil); err != nil {
 			return fmt.Errorf("write expire index: %w", err)
 		}
-		tx.delta(e.Slot, 0, 1)
+		tx.delta(e.Slot, 0, 1, at/1000)
 		ne := &tx.db.nextExpiry[e.Slot]
 		if cur := ne.Load(); cur == 0 || at < cur {
 			ne.Store(at)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/kvnode/kvnode/engine"
@@ -38,16 +39,27 @@ type Client struct {
 	lastActive atomic.Int64 // unix ms
 	lastCmd    atomic.Pointer[Command]
 	killed     atomic.Bool
+	// done is closed when the client is killed, waking a blocked command.
+	done     chan struct{}
+	doneOnce sync.Once
+	fd       int
 
+	// mu guards what CLIENT LIST/INFO read from other connections; the
+	// owner writes these under it and keeps its own copies elsewhere.
 	mu struct {
 		sync.Mutex
 		name    string
 		libName string
 		libVer  string
+		proto   int
+		flags   string // CLIENT LIST flags
 	}
+	// rbs and obuf are the sizes of the connection's buffers, for CLIENT LIST.
+	rbs, obuf atomic.Int64
 
 	replyMode  int
-	skip       int // replies still to drop (CLIENT REPLY SKIP)
+	skip       bool // drop the reply of the current command (CLIENT REPLY SKIP)
+	skipNext   bool // set by CLIENT REPLY SKIP for the command after it
 	noEvict    bool
 	noTouch    bool
 	closeAfter bool // QUIT: close once the reply is flushed
@@ -61,10 +73,15 @@ func (s *Server) newClient(nc net.Conn) *Client {
 		created: time.Now(),
 		laddr:   nc.LocalAddr().String(),
 		raddr:   nc.RemoteAddr().String(),
+		done:    make(chan struct{}),
+		fd:      connFD(nc),
 	}
-	c.w.proto = 2
+	c.setProto(2)
+	c.setFlags()
+	c.w.errs = &s.errs
 	c.db = s.db.WithAcks(&c.acks)
 	c.rd = newReader(nc)
+	c.rbs.Store(int64(c.rd.bufSize()))
 	c.rd.maxBulk = func() int64 { return s.cfg.Int("proto-max-bulk-len") }
 	c.rd.authed = func() bool { return c.authed.Load() || s.cfg.Get("requirepass") == "" }
 	c.rd.beforeBlock = c.flush
@@ -97,12 +114,55 @@ func (c *Client) flush() error {
 	} else {
 		c.w.b = c.w.b[:0]
 	}
+	c.obuf.Store(int64(cap(c.w.b)))
+	c.rbs.Store(int64(c.rd.bufSize()))
 	return err
+}
+
+// setProto switches the reply protocol (2 or 3).
+func (c *Client) setProto(p int) {
+	c.w.proto = p
+	c.mu.Lock()
+	c.mu.proto = p
+	c.mu.Unlock()
+}
+
+// setFlags records the connection's CLIENT LIST flags after a change.
+func (c *Client) setFlags() {
+	f := ""
+	if c.noEvict {
+		f += "e"
+	}
+	if c.noTouch {
+		f += "T"
+	}
+	if f == "" {
+		f = "N"
+	}
+	c.mu.Lock()
+	c.mu.flags = f
+	c.mu.Unlock()
 }
 
 func (c *Client) kill() {
 	c.killed.Store(true)
+	c.doneOnce.Do(func() { close(c.done) })
 	_ = c.conn.SetReadDeadline(time.Now())
+}
+
+// connFD returns the connection's file descriptor for CLIENT LIST, or -1.
+func connFD(nc net.Conn) int {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	_ = rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
 }
 
 // serve reads and runs requests until the connection ends.
@@ -127,12 +187,12 @@ func (c *Client) serve() {
 			c.srv.stats.netInput.Add(int64(len(a)))
 		}
 		mark := c.w.Len()
+		c.skip, c.skipNext = c.skipNext, false
 		c.srv.dispatch(c, args)
-		if c.replyMode == replyOff || c.skip > 0 {
+		// The reply mode is judged after the command, so CLIENT REPLY ON
+		// is answered while OFF and SKIP are not.
+		if c.replyMode == replyOff || c.skip {
 			c.w.Truncate(mark)
-			if c.skip > 0 {
-				c.skip--
-			}
 		}
 		if c.closeAfter {
 			_ = c.flush()

@@ -37,7 +37,10 @@ func checkYesNo(v string) (string, error) {
 func checkInt(lo, hi int64) func(string) (string, error) {
 	return func(v string) (string, error) {
 		n, err := parseMemory(v)
-		if err != nil || n < lo || n > hi {
+		if err != nil {
+			return "", errors.New("argument couldn't be parsed into an integer")
+		}
+		if n < lo || n > hi {
 			return "", fmt.Errorf("argument must be between %d and %d inclusive", lo, hi)
 		}
 		return strconv.FormatInt(n, 10), nil
@@ -231,6 +234,9 @@ func Usage() string {
 	return sb.String()
 }
 
+// errNoConfigFile is Rewrite's error when the node started without a file.
+var errNoConfigFile = errors.New("no config file")
+
 // Match returns the names of options matching a CONFIG GET glob, sorted.
 func (c *Config) Match(pattern string) []string {
 	var out []string
@@ -247,7 +253,7 @@ func (c *Config) Match(pattern string) []string {
 // started with, keeping comments and unknown lines.
 func (c *Config) Rewrite() error {
 	if c.file == "" {
-		return errors.New("The server is running without a config file")
+		return errNoConfigFile
 	}
 	old, err := os.ReadFile(c.file)
 	if err != nil {

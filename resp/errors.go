@@ -100,3 +100,68 @@ func engineError(err error) string {
 	}
 	return ""
 }
+
+// Connection and CLIENT errors.
+const (
+	errProtoVersion    = "ERR Protocol version is not an integer or out of range"
+	errHelloNoAuth     = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+	errInvalidClientID = "ERR Invalid client ID"
+	errClientKillID    = "ERR client-id should be greater than 0"
+)
+
+func errHelloOption(opt []byte) string {
+	return fmt.Sprintf("ERR Syntax error in HELLO option '%s'", opt)
+}
+
+func errClientSetInfoAttr(attr []byte) string {
+	return fmt.Sprintf("ERR Unrecognized option '%s'", attr)
+}
+
+func errClientSetInfoValue(attr string) string {
+	return fmt.Sprintf("ERR %s cannot contain spaces, newlines or special characters.", attr)
+}
+
+func errUnknownClientType(t []byte) string {
+	return fmt.Sprintf("ERR Unknown client type '%s'", t)
+}
+
+func errNoSuchUser(u []byte) string { return fmt.Sprintf("ERR No such user '%s'", u) }
+
+// CONFIG errors.
+const errConfigNoFile = "ERR The server is running without a config file"
+
+func errConfigUnknown(name []byte) string {
+	return fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", name)
+}
+
+func errConfigSet(name, why string) string {
+	return fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, why)
+}
+
+// COMMAND errors.
+const (
+	errInvalidCommand     = "ERR Invalid command specified"
+	errInvalidCommandArgs = "ERR Invalid number of arguments specified for command"
+	errNoKeyArgs          = "ERR The command has no key arguments"
+)
+
+// Bit commands and LCS.
+const (
+	errBitPosBit       = "ERR The bit argument must be 1 or 0."
+	errBitFieldType    = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	errBitFieldOverflw = "ERR Invalid OVERFLOW type specified"
+	errBitFieldRO      = "ERR BITFIELD_RO only supports the GET subcommand"
+	errBitOpNot        = "ERR BITOP NOT must be called with a single source key."
+	errLCSWrongType    = "ERR The specified keys must contain string values"
+	errLCSLenAndIdx    = "ERR If you want both the length and indexes, please just use IDX."
+	errLCSTooLong      = "ERR String too long for LCS"
+	errLCSMemory       = "ERR Insufficient memory, failed allocating transient memory for LCS"
+)
+
+// Administration errors.
+const (
+	errBgSaveInProgress = "ERR Background save already in progress"
+	errNoShutdown       = "ERR No shutdown in progress."
+	errShutdownFailed   = "ERR Errors trying to SHUTDOWN. Check logs."
+	errSlowlogCount     = "ERR count should be greater than or equal to -1"
+)

@@ -13,7 +13,7 @@ import (
 
 const (
 	inlineMax     = 64 << 10  // PROTO_INLINE_MAX_SIZE
-	multibulkMax  = 1 << 20   // most arguments in one request
+	multibulkMax  = 1<<31 - 1 // most arguments in one request (INT_MAX, as Redis 7)
 	bigArg        = 32 << 10  // bulk size from which args are read in chunks
 	readChunk     = 16 << 10  // socket read size
 	unauthedMulti = 10        // argument count allowed before AUTH
@@ -126,30 +126,37 @@ func parseLen(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
 	neg := b[0] == '-'
 	if neg {
 		b = b[1:]
-		if len(b) == 0 {
-			return 0, false
-		}
 	}
-	if len(b) > 1 && b[0] == '0' {
+	// like string2ll: the first digit is 1-9 ("-0", "01" are invalid)
+	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
 		return 0, false
 	}
-	var v int64
+	var v uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		if v > (1<<63-1-int64(c-'0'))/10 {
+		if v > (1<<64-1-uint64(c-'0'))/10 {
 			return 0, false
 		}
-		v = v*10 + int64(c-'0')
+		v = v*10 + uint64(c-'0')
 	}
 	if neg {
-		v = -v
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
 	}
-	return v, true
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
 }
 
 func (p *reader) multibulk() ([][]byte, error) {
@@ -175,7 +182,7 @@ func (p *reader) multibulk() ([][]byte, error) {
 			return nil, err
 		}
 		if len(ln) == 0 || ln[0] != '$' {
-			c := ""
+			c := " " // the line end, which Redis prints as a space
 			if len(ln) > 0 {
 				c = string(ln[0])
 			}
@@ -322,8 +329,8 @@ func splitArgs(line []byte) ([][]byte, bool) {
 					break
 				}
 				switch c := line[i]; {
-				case isSpace(c):
-					done = true
+				case c == ' ' || c == '\n' || c == '\r' || c == '\t':
+					done = true // not '\v', '\f': sdssplitargs keeps them
 				case c == '"':
 					inq = true
 				case c == '\'':
@@ -356,3 +363,6 @@ func hexVal(c byte) byte {
 	}
 	return c - 'A' + 10
 }
+
+// bufSize returns the size of the read buffer (CLIENT LIST rbs).
+func (p *reader) bufSize() int { return len(p.buf) }

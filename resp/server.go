@@ -4,6 +4,9 @@
 package resp
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,7 +37,17 @@ type Server struct {
 
 	nextID atomic.Int64
 	stats  serverStats
+	errs   errorStats
+	ops    opsSampler
 	slow   slowlog
+	runID  string // random per process, INFO run_id
+	replID string // INFO master_replid
+
+	// shutdownStarted is set once SHUTDOWN has been accepted.
+	shutdownStarted atomic.Bool
+	bgsaving        atomic.Bool // a BGSAVE is running
+	stopBG          context.CancelFunc
+	bg              sync.WaitGroup
 }
 
 // serverStats are the counters INFO reports.
@@ -46,8 +59,8 @@ type serverStats struct {
 	netOutput      atomic.Int64
 	keyspaceHits   atomic.Int64
 	keyspaceMisses atomic.Int64
-	errorReplies   atomic.Int64
 	resetAt        atomic.Int64 // unix ms of CONFIG RESETSTAT
+	peakMemory     atomic.Int64 // highest used_memory INFO has seen
 }
 
 // NewServer returns a server for db configured by cfg.
@@ -61,7 +74,16 @@ func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
 		log:     log,
 		start:   time.Now(),
 		clients: make(map[int64]*Client),
+		runID:   randomHex(40),
+		replID:  randomHex(40),
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopBG = cancel
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.ops.run(ctx, s.stats.commands.Load)
+	}()
 	s.table = newTable(
 		stringCommands(),
 		bitCommands(),
@@ -141,6 +163,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.stopBG()
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
@@ -148,6 +171,7 @@ func (s *Server) Close() error {
 		c.kill()
 	}
 	s.mu.Unlock()
+	s.bg.Wait()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
@@ -180,7 +204,6 @@ func (s *Server) clientCount() int {
 func (s *Server) dispatch(c *Client, args [][]byte) {
 	cmd, errText := s.table.resolve(args)
 	if cmd == nil {
-		s.stats.errorReplies.Add(1)
 		c.w.Error(errText)
 		return
 	}
@@ -196,4 +219,11 @@ func (s *Server) dispatch(c *Client, args [][]byte) {
 	if cmd.Flags&FlagSkipSlowlog == 0 {
 		s.slow.record(s.cfg, c, args, start, dur)
 	}
+}
+
+// randomHex returns n random lower-case hex characters.
+func randomHex(n int) string {
+	b := make([]byte, (n+1)/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n]
 }

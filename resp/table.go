@@ -26,12 +26,13 @@ const (
 	FlagMayReplicate
 	FlagNoMulti
 	FlagAllowBusy
+	FlagNoAsyncLoading
 )
 
 var flagNames = []string{
 	"write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
 	"loading", "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth",
-	"may_replicate", "no_multi", "allow_busy",
+	"may_replicate", "no_multi", "allow_busy", "no_async_loading",
 }
 
 // Names returns the flag names in COMMAND INFO order.
@@ -158,6 +159,9 @@ func (t *Table) resolve(args [][]byte) (*Command, string) {
 	}
 	if cmd.Subs != nil {
 		if len(args) == 1 {
+			if cmd.Handler != nil {
+				return cmd, "" // COMMAND alone
+			}
 			return nil, errWrongArgs(cmd.Name)
 		}
 		sub := cmd.Subs[strings.ToLower(string(args[1]))]
@@ -180,3 +184,5 @@ func subs(cmds ...*Command) map[string]*Command {
 	}
 	return m
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

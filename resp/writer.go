@@ -14,6 +14,7 @@ import (
 type Writer struct {
 	b     []byte
 	proto int // 2 or 3
+	errs  *errorStats
 }
 
 // Len returns the number of buffered bytes.
@@ -42,6 +43,9 @@ func (w *Writer) Error(msg string) {
 			msg = string(b)
 			break
 		}
+	}
+	if w.errs != nil {
+		w.errs.count(msg)
 	}
 	w.b = redcon.AppendError(w.b, msg)
 }
@@ -235,3 +239,6 @@ func indexByte(s string, c byte) int {
 	}
 	return -1
 }
+
+// Cap returns the capacity of the reply buffer.
+func (w *Writer) Cap() int { return cap(w.b) }
