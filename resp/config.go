@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -172,28 +173,10 @@ func ParseArgs(args []string) (*Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read config file: %w", err)
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for n := 1; sc.Scan(); n++ {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || line[0] == '#' {
-				continue
-			}
-			parts, ok := splitArgs([]byte(line))
-			if !ok || len(parts) == 0 {
-				return nil, fmt.Errorf("%s:%d: unbalanced quotes", args[0], n)
-			}
-			vals := make([]string, len(parts)-1)
-			for i, p := range parts[1:] {
-				vals[i] = string(p)
-			}
-			if err := c.Set(string(parts[0]), strings.Join(vals, " ")); err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", args[0], n, err)
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("read config file: %w", err)
+		err = c.load(f, args[0])
+		f.Close()
+		if err != nil {
+			return nil, err
 		}
 		args = args[1:]
 	}
@@ -216,6 +199,35 @@ func ParseArgs(args []string) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// load applies a redis.conf-style text: one directive a line, the option
+// name then its value (several words are joined by a space), `#` comments,
+// quoting as in Redis' sdssplitargs. name labels errors.
+func (c *Config) load(r io.Reader, name string) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		parts, ok := splitArgs([]byte(line))
+		if !ok || len(parts) == 0 {
+			return fmt.Errorf("%s:%d: unbalanced quotes", name, n)
+		}
+		vals := make([]string, len(parts)-1)
+		for i, p := range parts[1:] {
+			vals[i] = string(p)
+		}
+		if err := c.Set(string(parts[0]), strings.Join(vals, " ")); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read config %s: %w", name, err)
+	}
+	return nil
 }
 
 // Usage is the --help text.
