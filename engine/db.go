@@ -83,7 +83,15 @@ type store struct {
 	// the slot has no key with a TTL. Written under the slot lock.
 	nextExpiry [slots.Count]atomic.Int64
 
-	version atomic.Uint64 // last collection version handed out
+	version   atomic.Uint64 // last collection version handed out
+	ceiling   atomic.Uint64 // versions below this are covered by the persisted ceiling
+	versionMu sync.Mutex    // serializes ceiling updates
+
+	// garbageHint marks slots that may hold dead versions awaiting the
+	// collector; collectWake wakes it.
+	garbageHint [slots.Count]atomic.Bool
+	collectWake chan struct{}
+	collectMu   sync.Mutex // one collector pass at a time
 
 	stats Stats
 
@@ -96,7 +104,9 @@ type store struct {
 type Stats struct {
 	ExpiredKeys atomic.Int64 // keys removed by expiry
 	Writes      atomic.Int64 // committed write transactions
-	LastSave    atomic.Int64 // unix seconds of the last full sync to disk
+	// CollectedElements counts element keys of dead versions removed.
+	CollectedElements atomic.Int64
+	LastSave          atomic.Int64 // unix seconds of the last full sync to disk
 	// SavedWrites is Writes as it was when the last sync started, so
 	// Writes-SavedWrites is INFO's rdb_changes_since_last_save.
 	SavedWrites atomic.Int64
@@ -117,18 +127,22 @@ func Open(opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open badger in %q: %w", opts.Dir, err)
 	}
-	db := &DB{store: &store{bdb: bdb, opts: opts, log: log}}
-	db.version.Store(uint64(time.Now().UnixNano()))
+	db := &DB{store: &store{bdb: bdb, opts: opts, log: log, collectWake: make(chan struct{}, 1)}}
 	db.stats.LastSave.Store(time.Now().Unix())
+	if err := db.initVersions(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
 	if err := db.loadCounters(); err != nil {
 		_ = bdb.Close()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	db.cancel = cancel
-	db.wg.Add(2)
+	db.wg.Add(3)
 	go db.expireLoop(ctx)
 	go db.maintenanceLoop(ctx)
+	go db.collectLoop(ctx)
 	return db, nil
 }
 

@@ -104,33 +104,41 @@ func (db *DB) expireSlot(slot int, now int64, limit int) (int, error) {
 	return n, err
 }
 
-// loadCounters counts the keys and TTLs of every slot and finds each slot's
-// earliest expiry; run once at Open.
+// loadCounters counts the keys and TTLs of every slot, finds each slot's
+// earliest expiry and marks slots holding dead collection versions; run
+// once at Open. It is one pass over the meta, expiry and garbage keys,
+// seeking past element ranges (seeking once per slot would skip the same
+// deleted keys over and over).
 func (db *DB) loadCounters() error {
 	return db.view(func(tx *Tx) error {
-		it := tx.txn.NewIterator(badger.IteratorOptions{})
+		it := tx.txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
 		defer it.Close()
-		for s := 0; s < slots.Count; s++ {
-			p := slotPrefix(s, tagMeta)
-			var n int64
-			for it.Seek(p); it.ValidForPrefix(p); it.Next() {
-				n++
+		it.Rewind()
+		for it.Valid() {
+			k := it.Item().Key()
+			if len(k) < 3 || k[0] >= slots.Count>>8 {
+				break // system keys sort after every slot
 			}
-			db.keys[s].Store(n)
-			p = slotPrefix(s, tagExpire)
-			n = 0
-			var first, secs int64
-			for it.Seek(p); it.ValidForPrefix(p); it.Next() {
-				at := int64(binary.BigEndian.Uint64(it.Item().Key()[3:11]))
-				if n == 0 {
-					first = at
+			s := int(k[0])<<8 | int(k[1])
+			switch k[2] {
+			case tagMeta:
+				db.keys[s].Add(1)
+			case tagExpire:
+				if len(k) >= 11 {
+					at := int64(binary.BigEndian.Uint64(k[3:11]))
+					if db.expires[s].Add(1) == 1 {
+						db.nextExpiry[s].Store(at)
+					}
+					db.expireSecs[s].Add(at / 1000)
 				}
-				secs += at / 1000
-				n++
+			case tagGarbage:
+				db.garbageHint[s].Store(true)
+			default:
+				// Element or score keys: jump to the slot's next tag.
+				it.Seek([]byte{k[0], k[1], k[2] + 1})
+				continue
 			}
-			db.expires[s].Store(n)
-			db.expireSecs[s].Store(secs)
-			db.nextExpiry[s].Store(first)
+			it.Next()
 		}
 		return nil
 	})

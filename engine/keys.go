@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -214,19 +215,28 @@ func (db *DB) Copy(src, dst []byte, replace bool) (bool, error) {
 }
 
 // moveValue writes src's value and TTL into dst (replacing it) and, when
-// move is set, deletes src.
+// move is set, deletes src. A collection moved within its slot keeps its
+// version, so only meta records are written; otherwise its elements are
+// copied under a new version.
 func (tx *Tx) moveValue(src, dst *Entry, move bool) error {
 	if dst.onDisk {
 		if err := tx.del(dst); err != nil {
 			return err
 		}
 	}
-	if src.Type != TypeString {
+	switch {
+	case src.Type == TypeString:
+		dst.Meta = Meta{Type: TypeString, ExpireAt: src.ExpireAt, Value: src.Value}
+	case move && src.Slot == dst.Slot:
+		dst.Meta = src.Meta
+		if err := tx.put(dst); err != nil {
+			return err
+		}
+		return tx.delMetaOnly(src)
+	default:
 		if err := tx.copyElements(src, dst); err != nil {
 			return err
 		}
-	} else {
-		dst.Meta = Meta{Type: TypeString, ExpireAt: src.ExpireAt, Value: src.Value}
 	}
 	if err := tx.put(dst); err != nil {
 		return err
@@ -235,11 +245,6 @@ func (tx *Tx) moveValue(src, dst *Entry, move bool) error {
 		return tx.del(src)
 	}
 	return nil
-}
-
-// copyElements is filled in by the collection types; strings have none.
-func (tx *Tx) copyElements(src, dst *Entry) error {
-	return ErrWrongType
 }
 
 // FlushAll deletes every key.
@@ -253,7 +258,14 @@ func (db *DB) FlushAll() error {
 		}
 	}()
 	if err := db.bdb.DropAll(); err != nil {
+		return fmt.Errorf("flushall: %w", err)
+	}
+	// DropAll removed the version ceiling too: persist it again.
+	if err := db.persistCeiling(db.version.Load() + versionBlock); err != nil {
 		return err
+	}
+	for s := range db.garbageHint {
+		db.garbageHint[s].Store(false)
 	}
 	for s := range db.keys {
 		db.keys[s].Store(0)

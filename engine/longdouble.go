@@ -13,27 +13,40 @@ const ldPrec = 64
 
 func newLongDouble() *big.Float { return new(big.Float).SetPrec(ldPrec) }
 
-// parseLongDouble parses like Redis' string2ld: no spaces, no NaN.
+// parseLongDouble parses like Redis' string2ld (strtold): no spaces, no
+// NaN, one optional sign, hex floats (0x1.8p3), and nothing outside the
+// long double range (strtold fails with ERANGE there).
 func parseLongDouble(b []byte) (*big.Float, bool) {
 	s := string(b)
 	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' || s[0] == '\t' {
 		return nil, false
 	}
 	low := strings.ToLower(s)
-	switch strings.TrimLeft(low, "+-") {
+	body := strings.TrimPrefix(strings.TrimPrefix(low, "+"), "-")
+	if len(body) < len(low)-1 {
+		return nil, false // "+-1"
+	}
+	switch body {
 	case "inf", "infinity":
 		f := newLongDouble().SetInf(low[0] == '-')
 		return f, true
 	case "nan":
 		return nil, false
 	}
+	base, chars := 10, "0123456789.e-+"
+	if strings.HasPrefix(body, "0x") {
+		base, chars = 0, "0123456789abcdef.xp-+"
+	}
 	for _, c := range low {
-		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == '-' || c == '+') {
+		if !strings.ContainsRune(chars, c) {
 			return nil, false
 		}
 	}
-	f, _, err := big.ParseFloat(s, 10, ldPrec, big.ToNearestEven)
+	f, _, err := big.ParseFloat(s, base, ldPrec, big.ToNearestEven)
 	if err != nil {
+		return nil, false
+	}
+	if e := f.MantExp(nil); f.Sign() != 0 && (e > 16384 || e < -16444) {
 		return nil, false
 	}
 	return f, true

@@ -38,11 +38,16 @@ func (t Type) String() string {
 // Badger key layout (DESIGN.md §3). Every key starts with the 2-byte
 // big-endian hash slot, then one tag byte. Tag bytes are persisted; never
 // reuse one, and never use 'a' ("!b" + "a..." could form "!badger!").
+//
+// Element keys carry the collection's version, not its user key: versions
+// are unique per store, so RENAME within a slot moves only the meta record,
+// and a slot's elements still share the slot prefix.
 const (
 	tagMeta    = 'm' // slot | 'm' | user-key → meta record
-	tagElement = 'e' // slot | 'e' | len(key) u32 | key | version u64 | element
-	tagScore   = 'z' // slot | 'z' | len(key) u32 | key | version u64 | score | member
+	tagElement = 'e' // slot | 'e' | version u64 | element → element value
+	tagScore   = 'z' // slot | 'z' | version u64 | score u64 | member → empty
 	tagExpire  = 'x' // slot | 'x' | expire-at ms u64 | user-key → empty
+	tagGarbage = 'g' // slot | 'g' | version u64 → empty: a dead version to collect
 )
 
 // metaFormat is the first byte of every meta record; bump it (and keep
@@ -157,14 +162,17 @@ func expireKey(slot int, at int64, key []byte) []byte {
 	return b
 }
 
-// elementPrefix is slot | tag | len(key) | key | version: the prefix of all
-// element (or score-index) keys of one version of one collection.
-func elementPrefix(slot int, tag byte, key []byte, version uint64) []byte {
-	b := make([]byte, 3+4+len(key)+8)
+// elementPrefix is slot | tag | version: the prefix of all element (or
+// score-index) keys of one version of one collection.
+func elementPrefix(slot int, tag byte, version uint64) []byte {
+	b := make([]byte, 11, 11+16)
 	putSlot(b, slot)
 	b[2] = tag
-	binary.BigEndian.PutUint32(b[3:], uint32(len(key)))
-	copy(b[7:], key)
-	binary.BigEndian.PutUint64(b[7+len(key):], version)
+	binary.BigEndian.PutUint64(b[3:], version)
 	return b
+}
+
+// garbageKey is slot | 'g' | version.
+func garbageKey(slot int, version uint64) []byte {
+	return elementPrefix(slot, tagGarbage, version)
 }

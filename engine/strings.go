@@ -293,7 +293,7 @@ func (db *DB) SetRange(key []byte, offset int64, val []byte) (int64, error) {
 			n = int64(len(old))
 			return nil, nil
 		}
-		if offset+int64(len(val)) > MaxStringLen {
+		if offset > MaxStringLen-int64(len(val)) { // offset+len could overflow
 			return nil, ErrStringTooLong
 		}
 		size := max(int64(len(old)), offset+int64(len(val)))

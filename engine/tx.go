@@ -78,6 +78,9 @@ type Tx struct {
 	write  bool
 	wrote  bool
 	deltas []slotDelta
+	// garbage lists the slots where the transaction marked a dead
+	// collection version.
+	garbage []int
 }
 
 // Now is the transaction's clock (unix ms); expiry decisions use it.
@@ -146,6 +149,9 @@ func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
 		db.expireSecs[d.slot].Add(d.expireSecs)
 	}
 	db.stats.Writes.Add(1)
+	if len(tx.garbage) > 0 {
+		db.wakeCollector(tx.garbage)
+	}
 	return nil
 }
 
@@ -247,6 +253,22 @@ func (tx *Tx) del(e *Entry) error {
 	return nil
 }
 
+// delMetaOnly removes e's meta record without collecting its elements:
+// they now belong to another key (RENAME within a slot).
+func (tx *Tx) delMetaOnly(e *Entry) error {
+	if err := tx.txn.Delete(metaKey(e.Slot, e.Key)); err != nil {
+		return fmt.Errorf("delete meta: %w", err)
+	}
+	if err := tx.reindexExpire(e, 0); err != nil {
+		return err
+	}
+	tx.delta(e.Slot, -1, 0, 0)
+	e.onDisk, e.live = false, false
+	e.Meta = Meta{}
+	tx.wrote = true
+	return nil
+}
+
 // reindexExpire moves e's expiry index entry from its on-disk expire-at to at.
 func (tx *Tx) reindexExpire(e *Entry, at int64) error {
 	old := e.diskExpire
@@ -275,7 +297,3 @@ func (tx *Tx) reindexExpire(e *Entry, at int64) error {
 	e.diskExpire = at
 	return nil
 }
-
-// scheduleCollect is a hook for collections: their element keys under the
-// dead version are removed in the background. Strings have none.
-func (tx *Tx) scheduleCollect(e *Entry) error { return nil }

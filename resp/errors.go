@@ -165,3 +165,16 @@ const (
 	errShutdownFailed   = "ERR Errors trying to SHUTDOWN. Check logs."
 	errSlowlogCount     = "ERR count should be greater than or equal to -1"
 )
+
+// DUMP, RESTORE and OBJECT errors.
+const (
+	errBusyKey         = "BUSYKEY Target key name already exists."
+	errDumpPayload     = "ERR DUMP payload version or checksum are wrong"
+	errBadDataFormat   = "ERR Bad data format"
+	errDumpUnsupported = "ERR DUMP/RESTORE of this value type is not supported yet"
+	errRestoreTTL      = "ERR Invalid TTL value, must be >= 0"
+	errRestoreIdletime = "ERR Invalid IDLETIME value, must be >= 0"
+	errRestoreFreq     = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+	errLFUNotSelected  = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	errLFUSelected     = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+)

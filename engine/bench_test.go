@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"strconv"
+	"sync/atomic"
+	"testing"
+)
+
+// Hot-path benchmarks on a disk store (appendfsync everysec, background
+// loops running), as kvnode runs. 100-byte values and a 100k key space,
+// like redis-benchmark -d 100 -r 100000.
+
+const benchKeys = 100_000
+
+func benchOpen(b *testing.B) *DB {
+	b.Helper()
+	db, err := Open(Options{Dir: b.TempDir(), Sync: SyncEverySec})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func benchKey(i int) []byte { return []byte("key:" + strconv.Itoa(i%benchKeys)) }
+
+var benchVal = []byte("0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789")
+
+// benchFill writes every bench key once.
+func benchFill(b *testing.B, db *DB) {
+	b.Helper()
+	pairs := make([][]byte, 0, 2000)
+	for i := 0; i < benchKeys; i++ {
+		pairs = append(pairs, benchKey(i), benchVal)
+		if len(pairs) == cap(pairs) || i == benchKeys-1 {
+			if _, err := db.MSet(pairs, false); err != nil {
+				b.Fatal(err)
+			}
+			pairs = pairs[:0]
+		}
+	}
+}
+
+func BenchmarkSet(b *testing.B) {
+	db := benchOpen(b)
+	b.SetBytes(int64(len(benchVal)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := db.Set(benchKey(i*7919), benchVal, SetOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSetParallel(b *testing.B) {
+	db := benchOpen(b)
+	var n atomic.Int64
+	b.SetBytes(int64(len(benchVal)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := db.Set(benchKey(int(n.Add(7919))), benchVal, SetOptions{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkSetAcks is SET as a pipelining connection issues it: the commit
+// is not waited for, only acknowledged at the end.
+func BenchmarkSetAcks(b *testing.B) {
+	var acks Acks
+	db := benchOpen(b).WithAcks(&acks)
+	b.SetBytes(int64(len(benchVal)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := db.Set(benchKey(i*7919), benchVal, SetOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		if i%16 == 15 {
+			if err := acks.Wait(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := acks.Wait(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	db := benchOpen(b)
+	benchFill(b, db)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v, ok, err := db.Get(benchKey(i * 7919))
+		if err != nil || !ok || len(v) != len(benchVal) {
+			b.Fatalf("get: %v %v %d", ok, err, len(v))
+		}
+	}
+}
+
+func BenchmarkGetParallel(b *testing.B) {
+	db := benchOpen(b)
+	benchFill(b, db)
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			v, ok, err := db.Get(benchKey(int(n.Add(7919))))
+			if err != nil || !ok || len(v) != len(benchVal) {
+				b.Errorf("get: %v %v %d", ok, err, len(v))
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkIncrBy(b *testing.B) {
+	db := benchOpen(b)
+	for i := 0; i < b.N; i++ {
+		if _, err := db.IncrBy(benchKey(i%1000), 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkIncrByParallel(b *testing.B) {
+	db := benchOpen(b)
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := db.IncrBy(benchKey(int(n.Add(1)%1000)), 1); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkIncrByHotKey: every goroutine increments one key, so all of
+// them queue on one slot lock.
+func BenchmarkIncrByHotKey(b *testing.B) {
+	db := benchOpen(b)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := db.IncrBy([]byte("counter"), 1); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
