@@ -95,6 +95,8 @@ type store struct {
 
 	stats Stats
 
+	touchHook atomic.Pointer[TouchFunc]
+
 	closeOnce sync.Once
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup

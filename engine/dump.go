@@ -359,7 +359,6 @@ const (
 	embstrMaxLen  = 44    // OBJ_ENCODING_EMBSTR_SIZE_LIMIT
 	sharedInts    = 10000 // OBJ_SHARED_INTEGERS
 	maxIntStrLen  = 20    // longest string tryObjectEncoding turns into an int
-	listpackItems = 128   // default hash/zset-max-listpack-entries
 )
 
 // Object returns what OBJECT ENCODING/REFCOUNT report about key; ok is
@@ -383,8 +382,8 @@ func (db *DB) Object(key []byte) (info ObjectInfo, ok bool, err error) {
 // some strings made by APPEND, SETRANGE or SETBIT as "raw" even when short;
 // kvnode does not track how a value was made.
 //
-// Collections are judged by their element count against Redis' default
-// thresholds, since element sizes are not kept in the meta record.
+// Collections carry MetaBig once they outgrow Redis' compact encoding
+// (the type's own write paths apply Redis' default thresholds).
 func objectInfo(m *Meta) ObjectInfo {
 	info := ObjectInfo{Type: m.Type}
 	switch m.Type {
@@ -398,20 +397,21 @@ func objectInfo(m *Meta) ObjectInfo {
 			info.Encoding = "raw"
 		}
 	case TypeList:
-		info.Encoding = "quicklist"
+		info.Encoding = "quicklist" // Redis 7.0 keeps every list in a quicklist
 	case TypeHash:
-		info.Encoding = "hashtable"
-		if m.Count <= listpackItems {
-			info.Encoding = "listpack"
+		info.Encoding = "listpack"
+		if m.Flags&MetaBig != 0 {
+			info.Encoding = "hashtable"
 		}
 	case TypeSet:
-		// "intset" needs all-integer members, which the meta record does
-		// not tell.
-		info.Encoding = "hashtable"
+		info.Encoding = "intset"
+		if m.Flags&MetaBig != 0 {
+			info.Encoding = "hashtable"
+		}
 	case TypeZSet:
-		info.Encoding = "skiplist"
-		if m.Count <= listpackItems {
-			info.Encoding = "listpack"
+		info.Encoding = "listpack"
+		if m.Flags&MetaBig != 0 {
+			info.Encoding = "skiplist"
 		}
 	}
 	return info

@@ -267,6 +267,9 @@ func (db *DB) FlushAll() error {
 	for s := range db.garbageHint {
 		db.garbageHint[s].Store(false)
 	}
+	if h := db.touchHook.Load(); h != nil {
+		(*h)(nil)
+	}
 	for s := range db.keys {
 		db.keys[s].Store(0)
 		db.expires[s].Store(0)

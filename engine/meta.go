@@ -63,7 +63,15 @@ type Meta struct {
 	Head     int64  // lists: sequence number of the first element
 	Tail     int64  // lists: sequence number after the last element
 	Value    []byte // strings: the value itself
+	// Flags (collections): MetaBig once the collection outgrew Redis'
+	// compact encoding; like Redis' conversion it is never undone while the
+	// key lives, so OBJECT ENCODING answers as Redis would.
+	Flags byte
 }
+
+// MetaBig marks a collection that Redis would hold in its large encoding
+// (hashtable, skiplist; for sets also any non-integer member).
+const MetaBig byte = 1
 
 var errCorruptMeta = errors.New("engine: corrupt meta record")
 
@@ -76,9 +84,9 @@ func encodeMeta(m *Meta) []byte {
 	case TypeString:
 		n += len(m.Value)
 	case TypeList:
-		n += 8 + 8 + 8 + 8
+		n += collHeader + 16
 	default:
-		n += 8 + 8
+		n += collHeader
 	}
 	b := make([]byte, n)
 	b[0] = metaFormat
@@ -87,17 +95,20 @@ func encodeMeta(m *Meta) []byte {
 	switch m.Type {
 	case TypeString:
 		copy(b[metaHeader:], m.Value)
-	case TypeList:
-		binary.BigEndian.PutUint64(b[10:], m.Version)
-		binary.BigEndian.PutUint64(b[18:], uint64(m.Count))
-		binary.BigEndian.PutUint64(b[26:], uint64(m.Head))
-		binary.BigEndian.PutUint64(b[34:], uint64(m.Tail))
 	default:
 		binary.BigEndian.PutUint64(b[10:], m.Version)
 		binary.BigEndian.PutUint64(b[18:], uint64(m.Count))
+		b[26] = m.Flags
+		if m.Type == TypeList {
+			binary.BigEndian.PutUint64(b[27:], uint64(m.Head))
+			binary.BigEndian.PutUint64(b[35:], uint64(m.Tail))
+		}
 	}
 	return b
 }
+
+// collHeader is the size of a collection's version, count and flags.
+const collHeader = 8 + 8 + 1
 
 // decodeMeta parses a meta record. The returned Value aliases b.
 func decodeMeta(b []byte) (Meta, error) {
@@ -111,19 +122,21 @@ func decodeMeta(b []byte) (Meta, error) {
 	case TypeString:
 		m.Value = b[metaHeader:]
 	case TypeList:
-		if len(b) != metaHeader+32 {
+		if len(b) != metaHeader+collHeader+16 {
 			return m, errCorruptMeta
 		}
 		m.Version = binary.BigEndian.Uint64(b[10:])
 		m.Count = int64(binary.BigEndian.Uint64(b[18:]))
-		m.Head = int64(binary.BigEndian.Uint64(b[26:]))
-		m.Tail = int64(binary.BigEndian.Uint64(b[34:]))
+		m.Flags = b[26]
+		m.Head = int64(binary.BigEndian.Uint64(b[27:]))
+		m.Tail = int64(binary.BigEndian.Uint64(b[35:]))
 	case TypeHash, TypeSet, TypeZSet:
-		if len(b) != metaHeader+16 {
+		if len(b) != metaHeader+collHeader {
 			return m, errCorruptMeta
 		}
 		m.Version = binary.BigEndian.Uint64(b[10:])
 		m.Count = int64(binary.BigEndian.Uint64(b[18:]))
+		m.Flags = b[26]
 	default:
 		return m, errCorruptMeta
 	}

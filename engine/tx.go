@@ -81,6 +81,30 @@ type Tx struct {
 	// garbage lists the slots where the transaction marked a dead
 	// collection version.
 	garbage []int
+	// touched lists the keys written, when a touch hook is installed.
+	touched [][]byte
+	hook    *TouchFunc
+}
+
+// TouchFunc is called after a commit with the keys it wrote (their meta
+// record was put or deleted), so WATCH and blocked clients learn of it.
+// FLUSHALL calls it with nil: every key changed. It must not block.
+type TouchFunc func(keys [][]byte)
+
+// SetTouchHook installs f (nil removes it).
+func (db *DB) SetTouchHook(f TouchFunc) {
+	if f == nil {
+		db.touchHook.Store(nil)
+		return
+	}
+	db.touchHook.Store(&f)
+}
+
+// touch records that e's key was written.
+func (tx *Tx) touch(e *Entry) {
+	if tx.hook != nil {
+		tx.touched = append(tx.touched, e.Key)
+	}
 }
 
 // Now is the transaction's clock (unix ms); expiry decisions use it.
@@ -122,7 +146,7 @@ func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
 		}
 	}()
 	txn := db.bdb.NewTransaction(true)
-	tx := &Tx{db: db, txn: txn, now: nowMs(), write: true}
+	tx := &Tx{db: db, txn: txn, now: nowMs(), write: true, hook: db.touchHook.Load()}
 	if err := fn(tx); err != nil {
 		txn.Discard()
 		return err
@@ -151,6 +175,9 @@ func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
 	db.stats.Writes.Add(1)
 	if len(tx.garbage) > 0 {
 		db.wakeCollector(tx.garbage)
+	}
+	if tx.hook != nil && len(tx.touched) > 0 {
+		(*tx.hook)(tx.touched)
 	}
 	return nil
 }
@@ -226,6 +253,7 @@ func (tx *Tx) put(e *Entry) error {
 	}
 	e.onDisk, e.live = true, true
 	tx.wrote = true
+	tx.touch(e)
 	return nil
 }
 
@@ -247,6 +275,7 @@ func (tx *Tx) del(e *Entry) error {
 		}
 	}
 	tx.delta(e.Slot, -1, 0, 0)
+	tx.touch(e)
 	e.onDisk, e.live = false, false
 	e.Meta = Meta{}
 	tx.wrote = true
@@ -263,6 +292,7 @@ func (tx *Tx) delMetaOnly(e *Entry) error {
 		return err
 	}
 	tx.delta(e.Slot, -1, 0, 0)
+	tx.touch(e)
 	e.onDisk, e.live = false, false
 	e.Meta = Meta{}
 	tx.wrote = true

@@ -1,0 +1,5 @@
+package resp
+
+func hashCommands() []*Command {
+	return nil
+}

@@ -1,0 +1,5 @@
+package resp
+
+func setCommands() []*Command {
+	return nil
+}

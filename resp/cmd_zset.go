@@ -1,0 +1,5 @@
+package resp
+
+func zsetCommands() []*Command {
+	return nil
+}
