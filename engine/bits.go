@@ -54,7 +54,7 @@ func (db *DB) SetBit(key []byte, offset uint64, on bool) (int, error) {
 		return 0, ErrBitOffset
 	}
 	var old int
-	err := db.modifyString(key, func(v []byte, _ bool) ([]byte, error) {
+	err := db.modifyString(key, always(StrRaw), func(v []byte, _ bool) ([]byte, error) {
 		old = int(getBit(v, offset))
 		byteIdx := offset >> 3
 		if byteIdx < uint64(len(v)) && (old == 1) == on {
@@ -297,7 +297,7 @@ func (db *DB) BitOp(op BitOpKind, dest []byte, srcs [][]byte) (int64, error) {
 		if maxLen == 0 {
 			return tx.del(d)
 		}
-		return tx.setString(d, bitOp(op, vals, maxLen), 0, false)
+		return tx.setString(d, bitOp(op, vals, maxLen), 0, false, StrRaw)
 	})
 	return n, err
 }
@@ -408,7 +408,7 @@ func (db *DB) BitField(key []byte, ops []BitFieldOp) ([]BitFieldResult, error) {
 		})
 		return out, err
 	}
-	err := db.modifyString(key, func(v []byte, _ bool) ([]byte, error) {
+	err := db.modifyString(key, always(StrRaw), func(v []byte, _ bool) ([]byte, error) {
 		nv := make([]byte, max(uint64(len(v)), need))
 		copy(nv, v)
 		changed := len(nv) != len(v) // also true for a missing key: need >= 1

@@ -137,6 +137,9 @@ func checkPayload(b []byte) (Type, []byte, error) {
 // never panics, and whatever it accepts encodePayload gives back byte for
 // byte.
 func decodePayload(b []byte) (payload, error) {
+	if !(len(b) >= 2 && b[0] == payloadMagic0 && b[1] == payloadMagic1) && isRedisPayload(b) {
+		return decodeRedisPayload(b)
+	}
 	t, body, err := checkPayload(b)
 	if err != nil {
 		return payload{}, err
@@ -339,7 +342,7 @@ func (db *DB) Restore(key, data []byte, expireAt int64, replace bool) error {
 			}
 			return nil
 		}
-		return tx.setString(e, p.value, expireAt, false)
+		return tx.setString(e, p.value, expireAt, false, StrAuto)
 	})
 }
 
@@ -379,8 +382,9 @@ func (db *DB) Object(key []byte) (info ObjectInfo, ok bool, err error) {
 // tryObjectEncoding, which SET and RESTORE apply: a string that parses as
 // a 64-bit integer (at most 20 characters, no leading zeros, sign or
 // spaces) is "int", else up to 44 bytes "embstr", else "raw". Redis keeps
-// some strings made by APPEND, SETRANGE or SETBIT as "raw" even when short;
-// kvnode does not track how a value was made.
+// strings built in place (APPEND to a value, SETRANGE, SETBIT, BITFIELD,
+// BITOP) as "raw" and INCRBYFLOAT results as never "int"; the write paths
+// record that in Meta.Flags (StrRaw, StrNoInt).
 //
 // Collections carry MetaBig once they outgrow Redis' compact encoding
 // (the type's own write paths apply Redis' default thresholds).
@@ -388,10 +392,10 @@ func objectInfo(m *Meta) ObjectInfo {
 	info := ObjectInfo{Type: m.Type}
 	switch m.Type {
 	case TypeString:
-		if n, isInt := ParseInt(m.Value); isInt && len(m.Value) <= maxIntStrLen {
+		if n, isInt := ParseInt(m.Value); isInt && len(m.Value) <= maxIntStrLen && m.Flags == StrAuto {
 			info.Encoding = "int"
 			info.SharedInt = n >= 0 && n < sharedInts
-		} else if len(m.Value) <= embstrMaxLen {
+		} else if len(m.Value) <= embstrMaxLen && m.Flags != StrRaw {
 			info.Encoding = "embstr"
 		} else {
 			info.Encoding = "raw"

@@ -102,7 +102,7 @@ func TestPayloadRejects(t *testing.T) {
 		{"version", version2, ErrDumpPayload},
 		{"body bit", flip(6), ErrDumpPayload},
 		{"checksum bit", flip(len(good) - 1), ErrDumpPayload},
-		{"redis payload", []byte("\x00\x05hello\n\x00cr\xdfve4 \n"), ErrDumpPayload},
+		{"redis payload, corrupt checksum", []byte("\x00\x05hello\n\x00cr\xdfve4 \x0b"), ErrDumpPayload},
 		{"unknown type", seal(9, []byte("\x01a")), ErrBadDataFormat},
 		{"type none", seal(TypeNone, nil), ErrBadDataFormat},
 		{"string short", seal(TypeString, []byte("\x05abc")), ErrBadDataFormat},
@@ -243,6 +243,9 @@ func checkDecode(t *testing.T, b []byte) {
 			t.Fatalf("decode %q: unexpected error %v", b, err)
 		}
 		return
+	}
+	if len(b) < 2 || b[0] != payloadMagic0 || b[1] != payloadMagic1 {
+		return // a Redis payload: decoded, but re-encoded in kvnode's format
 	}
 	if again := encodePayload(&p); !bytes.Equal(again, b) {
 		t.Fatalf("decode/encode not identical:\n in  %q\n out %q", b, again)

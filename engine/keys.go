@@ -226,7 +226,7 @@ func (tx *Tx) moveValue(src, dst *Entry, move bool) error {
 	}
 	switch {
 	case src.Type == TypeString:
-		dst.Meta = Meta{Type: TypeString, ExpireAt: src.ExpireAt, Value: src.Value}
+		dst.Meta = Meta{Type: TypeString, ExpireAt: src.ExpireAt, Value: src.Value, Flags: src.Flags}
 	case move && src.Slot == dst.Slot:
 		dst.Meta = src.Meta
 		if err := tx.put(dst); err != nil {

@@ -51,8 +51,26 @@ const (
 )
 
 // metaFormat is the first byte of every meta record; bump it (and keep
-// decoding the old one) when the layout changes.
-const metaFormat = 1
+// decoding the old ones) when the layout changes. Format 1 strings had no
+// encoding byte; format 2 strings carry Meta.Flags (a StrEnc) before the
+// value. Collections have the same layout in both.
+const (
+	metaFormat1 = 1
+	metaFormat  = 2
+)
+
+// String encodings Redis would report (OBJECT ENCODING), kept in
+// Meta.Flags of strings. Persisted: never renumber.
+const (
+	// StrAuto: int when the value is an integer, else embstr up to 44
+	// bytes, else raw (Redis' tryObjectEncoding: SET, INCR, RESTORE…).
+	StrAuto byte = 0
+	// StrRaw: raw whatever the value (APPEND to an existing value,
+	// SETRANGE, SETBIT, BITFIELD, BITOP build raw strings in place).
+	StrRaw byte = 1
+	// StrNoInt: embstr or raw by length, never int (INCRBYFLOAT).
+	StrNoInt byte = 2
+)
 
 // Meta is the metadata record of one Redis key.
 type Meta struct {
@@ -82,7 +100,7 @@ func encodeMeta(m *Meta) []byte {
 	n := metaHeader
 	switch m.Type {
 	case TypeString:
-		n += len(m.Value)
+		n += 1 + len(m.Value)
 	case TypeList:
 		n += collHeader + 16
 	default:
@@ -94,7 +112,8 @@ func encodeMeta(m *Meta) []byte {
 	binary.BigEndian.PutUint64(b[2:], uint64(m.ExpireAt))
 	switch m.Type {
 	case TypeString:
-		copy(b[metaHeader:], m.Value)
+		b[metaHeader] = m.Flags
+		copy(b[metaHeader+1:], m.Value)
 	default:
 		binary.BigEndian.PutUint64(b[10:], m.Version)
 		binary.BigEndian.PutUint64(b[18:], uint64(m.Count))
@@ -113,7 +132,7 @@ const collHeader = 8 + 8 + 1
 // decodeMeta parses a meta record. The returned Value aliases b.
 func decodeMeta(b []byte) (Meta, error) {
 	var m Meta
-	if len(b) < metaHeader || b[0] != metaFormat {
+	if len(b) < metaHeader || (b[0] != metaFormat && b[0] != metaFormat1) {
 		return m, errCorruptMeta
 	}
 	m.Type = Type(b[1])
@@ -121,6 +140,12 @@ func decodeMeta(b []byte) (Meta, error) {
 	switch m.Type {
 	case TypeString:
 		m.Value = b[metaHeader:]
+		if b[0] == metaFormat {
+			if len(m.Value) == 0 {
+				return m, errCorruptMeta
+			}
+			m.Flags, m.Value = m.Value[0], m.Value[1:]
+		}
 	case TypeList:
 		if len(b) != metaHeader+collHeader+16 {
 			return m, errCorruptMeta

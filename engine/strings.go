@@ -52,13 +52,13 @@ func (db *DB) Set(key, val []byte, o SetOptions) (SetResult, error) {
 			return nil
 		}
 		r.Done = true
-		return tx.setString(e, val, o.ExpireAt, o.KeepTTL)
+		return tx.setString(e, val, o.ExpireAt, o.KeepTTL, StrAuto)
 	})
 	return r, err
 }
 
 // setString turns e into a string holding val.
-func (tx *Tx) setString(e *Entry, val []byte, expireAt int64, keepTTL bool) error {
+func (tx *Tx) setString(e *Entry, val []byte, expireAt int64, keepTTL bool, enc byte) error {
 	ttl := expireAt
 	if keepTTL && e.live {
 		ttl = e.ExpireAt
@@ -69,7 +69,7 @@ func (tx *Tx) setString(e *Entry, val []byte, expireAt int64, keepTTL bool) erro
 			return err
 		}
 	}
-	e.Meta = Meta{Type: TypeString, ExpireAt: ttl, Value: val}
+	e.Meta = Meta{Type: TypeString, ExpireAt: ttl, Value: val, Flags: enc}
 	return tx.put(e)
 }
 
@@ -121,7 +121,7 @@ func (db *DB) MSet(pairs [][]byte, nx bool) (ok bool, err error) {
 				e = prev
 			}
 			seen[string(keys[i])] = e
-			if err := tx.setString(e, pairs[2*i+1], 0, false); err != nil {
+			if err := tx.setString(e, pairs[2*i+1], 0, false, StrAuto); err != nil {
 				return err
 			}
 		}
@@ -170,8 +170,9 @@ func (db *DB) GetEx(key []byte, expireAt int64, persist bool) (val []byte, ok bo
 }
 
 // modifyString runs fn on the current string value of key (nil when
-// missing) and stores the value it returns, keeping the TTL.
-func (db *DB) modifyString(key []byte, fn func(old []byte, exists bool) ([]byte, error)) error {
+// missing) and stores the value it returns, keeping the TTL, with the
+// encoding enc gives for whether the key existed.
+func (db *DB) modifyString(key []byte, enc func(exists bool) byte, fn func(old []byte, exists bool) ([]byte, error)) error {
 	return db.update([][]byte{key}, func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeString)
 		if err != nil {
@@ -185,14 +186,14 @@ func (db *DB) modifyString(key []byte, fn func(old []byte, exists bool) ([]byte,
 		if err != nil || nv == nil {
 			return err
 		}
-		return tx.setString(e, nv, 0, true)
+		return tx.setString(e, nv, 0, true, enc(e.live))
 	})
 }
 
 // Append appends val to the string at key and returns the new length.
 func (db *DB) Append(key, val []byte) (int64, error) {
 	var n int64
-	err := db.modifyString(key, func(old []byte, _ bool) ([]byte, error) {
+	err := db.modifyString(key, appendEnc, func(old []byte, _ bool) ([]byte, error) {
 		if int64(len(old))+int64(len(val)) > MaxStringLen {
 			return nil, ErrStringTooLong
 		}
@@ -213,7 +214,7 @@ func (db *DB) StrLen(key []byte) (int64, error) {
 // IncrBy adds delta to the integer at key.
 func (db *DB) IncrBy(key []byte, delta int64) (int64, error) {
 	var n int64
-	err := db.modifyString(key, func(old []byte, exists bool) ([]byte, error) {
+	err := db.modifyString(key, always(StrAuto), func(old []byte, exists bool) ([]byte, error) {
 		var cur int64
 		if exists {
 			v, ok := ParseInt(old)
@@ -239,7 +240,7 @@ func (db *DB) IncrByFloat(key []byte, delta []byte) ([]byte, error) {
 	if !ok {
 		return nil, ErrNotFloat
 	}
-	err := db.modifyString(key, func(old []byte, exists bool) ([]byte, error) {
+	err := db.modifyString(key, always(StrNoInt), func(old []byte, exists bool) ([]byte, error) {
 		cur := newLongDouble()
 		if exists {
 			v, ok := parseLongDouble(old)
@@ -288,7 +289,7 @@ func (db *DB) GetRange(key []byte, start, end int64) ([]byte, error) {
 // as needed, and returns the new length.
 func (db *DB) SetRange(key []byte, offset int64, val []byte) (int64, error) {
 	var n int64
-	err := db.modifyString(key, func(old []byte, exists bool) ([]byte, error) {
+	err := db.modifyString(key, always(StrRaw), func(old []byte, exists bool) ([]byte, error) {
 		if len(val) == 0 {
 			n = int64(len(old))
 			return nil, nil
@@ -344,4 +345,16 @@ func ParseInt(b []byte) (int64, bool) {
 		return 0, false
 	}
 	return int64(v), true
+}
+
+// always returns an encoding chooser that ignores whether the key existed.
+func always(enc byte) func(bool) byte { return func(bool) byte { return enc } }
+
+// appendEnc is APPEND's encoding: a new key is encoded like SET's value,
+// an existing one becomes raw, as Redis builds it in place.
+func appendEnc(exists bool) byte {
+	if exists {
+		return StrRaw
+	}
+	return StrAuto
 }

@@ -57,6 +57,11 @@ type Client struct {
 	// rbs and obuf are the sizes of the connection's buffers, for CLIENT LIST.
 	rbs, obuf atomic.Int64
 
+	// waiting is the parked blocking command, for CLIENT UNBLOCK.
+	waiting atomic.Pointer[waiter]
+	// inExec: commands run inside EXEC, where nothing blocks.
+	inExec bool
+
 	replyMode  int
 	skip       bool // drop the reply of the current command (CLIENT REPLY SKIP)
 	skipNext   bool // set by CLIENT REPLY SKIP for the command after it

@@ -30,6 +30,7 @@ func clientCommands() []*Command {
 			sub("no-touch", 3, ls, cmdClientNoTouch),
 			sub("reply", 3, ls, cmdClientReply),
 			sub("help", 2, ls, cmdClientHelp),
+			sub("unblock", -3, adm, cmdClientUnblock),
 		)},
 	}
 }

@@ -24,20 +24,30 @@ func configCommands() []*Command {
 }
 
 func cmdConfigGet(c *Client, args [][]byte) {
+	type pair struct{ shown, name string }
 	seen := map[string]bool{}
-	var names []string
+	var out []pair
 	for _, pat := range args[2:] {
+		if !strings.ContainsAny(string(pat), "[*?") {
+			// An exact name is looked up directly and echoed as the
+			// client spelled it, as Redis 7.0 does.
+			if p := findParam(lowerName(pat)); p != nil && !seen[p.Name] {
+				seen[p.Name] = true
+				out = append(out, pair{string(pat), p.Name})
+			}
+			continue
+		}
 		for _, n := range c.srv.cfg.Match(string(pat)) {
 			if !seen[n] {
 				seen[n] = true
-				names = append(names, n)
+				out = append(out, pair{n, n})
 			}
 		}
 	}
-	c.w.Map(len(names))
-	for _, n := range names {
-		c.w.BulkString(n)
-		c.w.BulkString(c.srv.cfg.Get(n))
+	c.w.Map(len(out))
+	for _, p := range out {
+		c.w.BulkString(p.shown)
+		c.w.BulkString(c.srv.cfg.Get(p.name))
 	}
 }
 

@@ -85,7 +85,7 @@ func (s *Server) infoSection(sec string) []field {
 			{"maxclients", s.cfg.Get("maxclients")},
 			{"client_recent_max_input_buffer", "0"},
 			{"client_recent_max_output_buffer", "0"},
-			{"blocked_clients", "0"},
+			{"blocked_clients", i64(s.blocked.count.Load())},
 			{"tracking_clients", "0"},
 			{"clients_in_timeout_table", "0"},
 		}

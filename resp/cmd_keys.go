@@ -229,8 +229,8 @@ func cmdKeys(c *Client, args [][]byte) {
 }
 
 func cmdScan(c *Client, args [][]byte) {
-	cursor, err := strconv.ParseUint(string(args[1]), 10, 64)
-	if err != nil {
+	cursor, ok := parseCursor(args[1])
+	if !ok {
 		c.w.Error(errInvalidCursor)
 		return
 	}
@@ -285,4 +285,25 @@ func cmdScan(c *Client, args [][]byte) {
 func cmdRandomKey(c *Client, args [][]byte) {
 	k, err := c.db.RandomKey()
 	c.bulkOrNull(k, k != nil, err)
+}
+
+// parseCursor parses a SCAN cursor as Redis does with strtoul: decimal,
+// an optional sign ("-1" wraps around to 2^64-1), no spaces, no overflow.
+func parseCursor(b []byte) (uint64, bool) {
+	s := string(b)
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }

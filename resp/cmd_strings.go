@@ -190,6 +190,12 @@ func cmdGetEx(c *Client, args [][]byte) {
 		}
 	}
 	if unit != "" {
+		// Redis looks the key up before it validates the time: a missing
+		// key answers nil and a wrong type WRONGTYPE whatever the time.
+		if _, ok, err := c.db.Get(args[1]); err != nil || !ok {
+			c.bulkOrNull(nil, false, err)
+			return
+		}
 		var e string
 		at, e = expireArg(expArg, unit == "ex" || unit == "exat", unit == "ex" || unit == "px", "getex")
 		if e != "" {

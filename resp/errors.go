@@ -178,3 +178,12 @@ const (
 	errLFUNotSelected  = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 	errLFUSelected     = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
+
+// Blocking command errors.
+const errTimeoutFloat = "ERR timeout is not a float or out of range"
+
+// CLIENT UNBLOCK errors.
+const (
+	errUnblocked     = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+	errUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+)

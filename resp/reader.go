@@ -366,3 +366,23 @@ func hexVal(c byte) byte {
 
 // bufSize returns the size of the read buffer (CLIENT LIST rbs).
 func (p *reader) bufSize() int { return len(p.buf) }
+
+// readMore reads whatever the socket has into the buffer, growing it, and
+// never flushes replies: used while a client is parked by a blocking
+// command, so its later pipelined commands wait in the buffer.
+func (p *reader) readMore() error {
+	if p.w == len(p.buf) {
+		nb := make([]byte, 2*len(p.buf))
+		copy(nb, p.buf[:p.w])
+		p.buf = nb
+	}
+	n, err := p.rd.Read(p.buf[p.w:])
+	p.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}

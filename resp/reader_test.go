@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -342,20 +343,26 @@ func TestReaderHugeDeclaredSizes(t *testing.T) {
 		"*2147483647\r\n" + strings.Repeat("$1\r\na\r\n", 100),
 		"*1\r\n$9223372036854775807\r\nx\r\n",
 	} {
-		alloc := allocated(func() { _, _ = parseAll([]byte(in), readerOpts{}, whole) })
+		alloc := allocated(256<<10, func() { _, _ = parseAll([]byte(in), readerOpts{}, whole) })
 		if alloc > 256<<10 {
 			t.Errorf("%.30q: allocated %d bytes for %d input bytes", in, alloc, len(in))
 		}
 	}
 }
 
-// allocated returns the bytes fn allocated on the heap.
-func allocated(fn func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.ReadMemStats(&a)
-	fn()
-	runtime.ReadMemStats(&b)
-	return b.TotalAlloc - a.TotalAlloc
+// allocated returns the bytes fn allocated on the heap. TotalAlloc counts
+// every goroutine's allocations, so fn runs up to three times while the
+// result exceeds limit, and the least is kept.
+func allocated(limit uint64, fn func()) uint64 {
+	least := uint64(math.MaxUint64)
+	for try := 0; try < 3 && least > limit; try++ {
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		fn()
+		runtime.ReadMemStats(&b)
+		least = min(least, b.TotalAlloc-a.TotalAlloc)
+	}
+	return least
 }
 
 // quoteInline renders args as an inline request that splitArgs must parse
@@ -507,8 +514,9 @@ func FuzzReader(f *testing.F) {
 		o := readerOpts{unauthed: unauthed}
 		var reqs []parsed
 		var err error
-		alloc := allocated(func() { reqs, err = parseAll(in, o, whole) })
-		if limit := uint64(512<<10 + 64*len(in)); alloc > limit {
+		limit := uint64(512<<10 + 64*len(in))
+		alloc := allocated(limit, func() { reqs, err = parseAll(in, o, whole) })
+		if alloc > limit {
 			t.Fatalf("allocated %d bytes for %d input bytes (limit %d)", alloc, len(in), limit)
 		}
 		if !errors.Is(err, io.EOF) {

@@ -35,13 +35,14 @@ type Server struct {
 	closed    bool
 	wg        sync.WaitGroup
 
-	nextID atomic.Int64
-	stats  serverStats
-	errs   errorStats
-	ops    opsSampler
-	slow   slowlog
-	runID  string // random per process, INFO run_id
-	replID string // INFO master_replid
+	nextID  atomic.Int64
+	stats   serverStats
+	errs    errorStats
+	ops     opsSampler
+	slow    slowlog
+	blocked *blockRegistry
+	runID   string // random per process, INFO run_id
+	replID  string // INFO master_replid
 
 	// shutdownStarted is set once SHUTDOWN has been accepted.
 	shutdownStarted atomic.Bool
@@ -75,15 +76,21 @@ func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
 		start:   time.Now(),
 		clients: make(map[int64]*Client),
 		runID:   randomHex(40),
+		blocked: newBlockRegistry(),
 		replID:  randomHex(40),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBG = cancel
-	s.bg.Add(1)
+	s.bg.Add(2)
 	go func() {
 		defer s.bg.Done()
 		s.ops.run(ctx, s.stats.commands.Load)
 	}()
+	go func() {
+		defer s.bg.Done()
+		s.blocked.run(ctx)
+	}()
+	db.SetTouchHook(s.touched)
 	s.table = newTable(
 		stringCommands(),
 		bitCommands(),
@@ -230,4 +237,9 @@ func randomHex(n int) string {
 	b := make([]byte, (n+1)/2)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)[:n]
+}
+
+// touched receives the keys every committed write changed.
+func (s *Server) touched(keys [][]byte) {
+	s.blocked.touched(keys)
 }

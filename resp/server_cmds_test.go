@@ -111,7 +111,7 @@ func TestConfigCommands(t *testing.T) {
 	c.expect("-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer\r\n", "CONFIG", "SET", "slowlog-max-len", "7", "maxclients", "x")
 	c.expect("*2\r\n"+bulk("slowlog-max-len")+bulk("128"), "CONFIG", "GET", "slowlog-max-len")
 	c.expect("+OK\r\n", "CONFIG", "SET", "slowlog-max-len", "7", "maxclients", "50")
-	c.expect("*2\r\n"+bulk("maxclients")+bulk("50"), "CONFIG", "GET", "MAXCLIENTS")
+	c.expect("*2\r\n"+bulk("MAXCLIENTS")+bulk("50"), "CONFIG", "GET", "MAXCLIENTS")
 	c.expect("-ERR The server is running without a config file\r\n", "CONFIG", "REWRITE")
 	c.expect("+OK\r\n", "CONFIG", "RESETSTAT")
 }
