@@ -151,7 +151,7 @@ func TestRestoreErrors(t *testing.T) {
 		{checksum, []string{"RESTORE", "nk", "0", p + "x"}},
 		{checksum, []string{"RESTORE", "nk", "0", p[:4] + "j" + p[5:]}},
 		{checksum, []string{"RESTORE", "nk", "0", ""}},
-		{checksum, []string{"RESTORE", "nk", "0", "\x00\x05hello\n\x00cr\xdfve4 \n"}}, // redis-server's DUMP of "hello"
+		{checksum, []string{"RESTORE", "nk", "0", "\x00\x05hello\n\x00cr\xdfve4 \x0b"}}, // redis-server's DUMP of "hello", one CRC bit flipped
 		{checksum, []string{"RESTORE", "k", "0", "garbage", "REPLACE"}},
 		// A sound frame around a malformed body, and a type not storable yet.
 		{"-ERR Bad data format\r\n", []string{"RESTORE", "nk", "0", sealPayload(9, "\x01a")}},
@@ -164,6 +164,9 @@ func TestRestoreErrors(t *testing.T) {
 	c.expect(":0\r\n", "EXISTS", "nk")
 	c.expect(bulk("exists"), "GET", "k")
 	c.expect(":2\r\n", "DBSIZE")
+	// A payload made by redis-server 7.0's DUMP restores too.
+	c.expect("+OK\r\n", "RESTORE", "fromredis", "0", "\x00\x05hello\n\x00cr\xdfve4 \n")
+	c.expect(bulk("hello"), "GET", "fromredis")
 }
 
 func TestObjectCommand(t *testing.T) {
