@@ -203,6 +203,10 @@ func (c *Client) blockOn(keys [][]byte, timeout time.Duration, try func() bool, 
 	if err := c.flush(); err != nil {
 		return
 	}
+	// A parked client must not hold the exec lock (EXEC would wait on it);
+	// each attempt takes it again.
+	c.srv.execMu.RUnlock()
+	defer c.srv.execMu.RLock()
 	r := c.srv.blocked
 	w := &waiter{c: c, wake: make(chan struct{}), result: make(chan bool), unblock: make(chan int, 1)}
 	for _, k := range keys {
@@ -224,7 +228,9 @@ func (c *Client) blockOn(keys [][]byte, timeout time.Duration, try func() bool, 
 	}
 	// attempt answers a wake-up; it reports whether the command is done.
 	attempt := func() bool {
+		c.srv.execMu.RLock()
 		ok := try()
+		c.srv.execMu.RUnlock()
 		r.mu.Lock()
 		if ok {
 			r.removeLocked(w)

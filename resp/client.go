@@ -61,6 +61,11 @@ type Client struct {
 	waiting atomic.Pointer[waiter]
 	// inExec: commands run inside EXEC, where nothing blocks.
 	inExec bool
+	// multi is the open transaction (MULTI … EXEC), nil outside one.
+	multi *multiState
+	// watched maps WATCHed keys to their expire-at at WATCH time (0: none).
+	watched    map[string]int64
+	watchDirty atomic.Bool
 
 	replyMode  int
 	skip       bool // drop the reply of the current command (CLIENT REPLY SKIP)
@@ -173,6 +178,7 @@ func connFD(nc net.Conn) int {
 // serve reads and runs requests until the connection ends.
 func (c *Client) serve() {
 	defer c.conn.Close()
+	defer c.unwatchAll()
 	for !c.killed.Load() {
 		args, err := c.rd.next()
 		if err != nil {

@@ -206,14 +206,17 @@ func cmdWait(c *Client, args [][]byte) {
 		return
 	}
 	const acked = 0
-	if want <= acked {
+	if want <= acked || c.inExec {
 		c.w.Int(acked)
 		return
 	}
-	// Replies to earlier pipelined commands go out before blocking.
+	// Replies to earlier pipelined commands go out before blocking, and
+	// the parked client lets EXEC of others run.
 	if err := c.flush(); err != nil {
 		return
 	}
+	c.srv.execMu.RUnlock()
+	defer c.srv.execMu.RLock()
 	var expire <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(time.Duration(min(timeout, 1<<40)) * time.Millisecond)

@@ -119,6 +119,8 @@ func cmdHello(c *Client, args [][]byte) {
 }
 
 func cmdReset(c *Client, args [][]byte) {
+	c.multi = nil
+	c.unwatchAll()
 	c.replyMode = replyOn
 	c.skip, c.skipNext = false, false
 	c.noEvict, c.noTouch = false, false

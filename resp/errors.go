@@ -187,3 +187,23 @@ const (
 	errUnblocked     = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 	errUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
 )
+
+// Hash errors.
+const (
+	errHashNotInteger   = "ERR hash value is not an integer"
+	errHashNotFloat     = "ERR hash value is not a float"
+	errHashIncrInfinite = "ERR value is NaN or Infinity"
+	errHashFieldTooLong = "ERR hash field is too large for this server"
+	errHrandCountRange  = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errHrandValuesRange = "ERR value is out of range"
+)
+
+// Transaction errors.
+const (
+	errMultiNested    = "ERR MULTI calls can not be nested"
+	errExecNoMulti    = "ERR EXEC without MULTI"
+	errDiscardNoMulti = "ERR DISCARD without MULTI"
+	errWatchInMulti   = "ERR WATCH inside MULTI is not allowed"
+	errExecAbort      = "EXECABORT Transaction discarded because of previous errors."
+	errNoMultiCommand = "ERR Command not allowed inside a transaction"
+)

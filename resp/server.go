@@ -41,6 +41,9 @@ type Server struct {
 	ops     opsSampler
 	slow    slowlog
 	blocked *blockRegistry
+	watches *watchRegistry
+	// execMu: commands hold it for reading, EXEC for writing.
+	execMu sync.RWMutex
 	runID   string // random per process, INFO run_id
 	replID  string // INFO master_replid
 
@@ -77,6 +80,7 @@ func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
 		clients: make(map[int64]*Client),
 		runID:   randomHex(40),
 		blocked: newBlockRegistry(),
+		watches: newWatchRegistry(),
 		replID:  randomHex(40),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -107,6 +111,7 @@ func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
 		configCommands(),
 		commandCommands(),
 		adminCommands(),
+		multiCommands(),
 	)
 	return s
 }
@@ -211,17 +216,46 @@ func (s *Server) clientCount() int {
 	return len(s.clients)
 }
 
-// dispatch runs one request.
+// dispatch runs one request: look up, arity, auth, MULTI queuing, then the
+// handler under the exec lock.
 func (s *Server) dispatch(c *Client, args [][]byte) {
 	cmd, errText := s.table.resolve(args)
 	if cmd == nil {
+		if c.multi != nil {
+			c.multi.abort = true
+		}
 		c.w.Error(errText)
 		return
 	}
 	if !c.authed.Load() && cmd.Flags&FlagNoAuth == 0 && s.cfg.Get("requirepass") != "" {
+		if c.multi != nil {
+			c.multi.abort = true
+		}
 		c.w.Error(errNoAuth)
 		return
 	}
+	if c.multi != nil && !runsInMulti(cmd) {
+		if cmd.Flags&FlagNoMulti != 0 {
+			c.multi.abort = true
+			c.w.Error(errNoMultiCommand)
+			return
+		}
+		c.multi.queue = append(c.multi.queue, args)
+		c.multi.cmds = append(c.multi.cmds, cmd)
+		c.w.Status("QUEUED")
+		return
+	}
+	if cmd.Name == "exec" && cmd.fullName == "" {
+		s.call(c, cmd, args) // takes the exec lock for writing itself
+		return
+	}
+	s.execMu.RLock()
+	defer s.execMu.RUnlock()
+	s.call(c, cmd, args)
+}
+
+// call runs a resolved command and accounts for it.
+func (s *Server) call(c *Client, cmd *Command, args [][]byte) {
 	c.lastCmd.Store(cmd)
 	start := time.Now()
 	cmd.Handler(c, args)
@@ -241,5 +275,6 @@ func randomHex(n int) string {
 
 // touched receives the keys every committed write changed.
 func (s *Server) touched(keys [][]byte) {
+	s.watches.touched(keys)
 	s.blocked.touched(keys)
 }
