@@ -46,6 +46,9 @@ type Options struct {
 	MemTableSize int64
 	// BlockCacheSize overrides the block cache (bytes); 0 picks the default.
 	BlockCacheSize int64
+	// MetaCacheSize bounds the in-memory cache of meta records (bytes); 0
+	// picks 64 MiB, negative disables it.
+	MetaCacheSize int64
 }
 
 // DB is an open kvnode store. All methods are safe for concurrent use.
@@ -96,6 +99,7 @@ type store struct {
 	stats Stats
 
 	touchHook atomic.Pointer[TouchFunc]
+	cache     *metaCache
 
 	closeOnce sync.Once
 	cancel    context.CancelFunc
@@ -129,7 +133,11 @@ func Open(opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open badger in %q: %w", opts.Dir, err)
 	}
-	db := &DB{store: &store{bdb: bdb, opts: opts, log: log, collectWake: make(chan struct{}, 1)}}
+	cacheSize := opts.MetaCacheSize
+	if cacheSize == 0 {
+		cacheSize = 64 << 20
+	}
+	db := &DB{store: &store{bdb: bdb, opts: opts, log: log, collectWake: make(chan struct{}, 1), cache: newMetaCache(cacheSize)}}
 	db.stats.LastSave.Store(time.Now().Unix())
 	if err := db.initVersions(); err != nil {
 		_ = bdb.Close()

@@ -260,6 +260,13 @@ func (db *DB) FlushAll() error {
 	if err := db.bdb.DropAll(); err != nil {
 		return fmt.Errorf("flushall: %w", err)
 	}
+	// Readers that began before now must not refill the cache with what
+	// their snapshots saw.
+	g := db.cache.writeSeq.Add(1)
+	for s := range db.cache.lastWrite {
+		db.cache.lastWrite[s].Store(g)
+	}
+	db.cache.clear()
 	// DropAll removed the version ceiling too: persist it again.
 	if err := db.persistCeiling(db.version.Load() + versionBlock); err != nil {
 		return err

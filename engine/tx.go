@@ -84,6 +84,29 @@ type Tx struct {
 	// touched lists the keys written, when a touch hook is installed.
 	touched [][]byte
 	hook    *TouchFunc
+	// g0 is the cache's write sequence when the transaction began.
+	g0 uint64
+	// metaWrites are the meta records this transaction wrote (raw nil:
+	// deleted), for read-your-writes and the cache after commit.
+	metaWrites []metaWrite
+	metaIndex  map[string]int
+}
+
+type metaWrite struct {
+	mk, raw []byte
+}
+
+// recordMeta notes a meta write of this transaction.
+func (tx *Tx) recordMeta(mk, raw []byte) {
+	if i, ok := tx.metaIndex[string(mk)]; ok {
+		tx.metaWrites[i].raw = raw
+		return
+	}
+	if tx.metaIndex == nil {
+		tx.metaIndex = make(map[string]int)
+	}
+	tx.metaIndex[string(mk)] = len(tx.metaWrites)
+	tx.metaWrites = append(tx.metaWrites, metaWrite{mk, raw})
 }
 
 // TouchFunc is called after a commit with the keys it wrote (their meta
@@ -114,9 +137,10 @@ func nowMs() int64 { return time.Now().UnixMilli() }
 
 // view runs fn on a read-only snapshot.
 func (db *DB) view(fn func(tx *Tx) error) error {
+	g0 := db.cache.writeSeq.Load()
 	txn := db.bdb.NewTransaction(false)
 	defer txn.Discard()
-	return fn(&Tx{db: db, txn: txn, now: nowMs()})
+	return fn(&Tx{db: db, txn: txn, now: nowMs(), g0: g0})
 }
 
 // update runs fn in a write transaction holding the locks of the slots of
@@ -145,8 +169,9 @@ func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
 			db.locks[s].Unlock()
 		}
 	}()
+	g0 := db.cache.writeSeq.Load()
 	txn := db.bdb.NewTransaction(true)
-	tx := &Tx{db: db, txn: txn, now: nowMs(), write: true, hook: db.touchHook.Load()}
+	tx := &Tx{db: db, txn: txn, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: g0}
 	if err := fn(tx); err != nil {
 		txn.Discard()
 		return err
@@ -158,12 +183,33 @@ func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
 	var err error
 	if db.acks != nil {
 		db.acks.wg.Add(1)
-		txn.CommitWith(db.acks.done)
+		mw := tx.metaWrites
+		txn.CommitWith(func(err error) {
+			if err != nil {
+				// The cache may already hold what failed to commit.
+				for _, w := range mw {
+					db.cache.invalidate(w.mk)
+				}
+			}
+			db.acks.done(err)
+		})
 	} else {
 		err = txn.Commit()
 	}
 	if err != nil {
+		for _, w := range tx.metaWrites {
+			db.cache.invalidate(w.mk)
+		}
 		return fmt.Errorf("commit: %w", err)
+	}
+	if len(tx.metaWrites) > 0 {
+		g := db.cache.writeSeq.Add(1)
+		for _, s := range ss {
+			db.cache.lastWrite[s].Store(g)
+		}
+		for _, w := range tx.metaWrites {
+			db.cache.store(w.mk, w.raw)
+		}
 	}
 	// Counters move right after the commit is issued, still under the slot
 	// locks, so the next command of this connection sees them.
@@ -203,16 +249,9 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 		return nil, ErrKeyTooLarge
 	}
 	e := &Entry{Key: key, Slot: slots.KeySlot(key)}
-	item, err := tx.txn.Get(metaKey(e.Slot, key))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return e, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read meta: %w", err)
-	}
-	raw, err := item.ValueCopy(nil)
-	if err != nil {
-		return nil, fmt.Errorf("read meta value: %w", err)
+	raw, err := tx.readMeta(e.Slot, metaKey(e.Slot, key))
+	if err != nil || raw == nil {
+		return e, err
 	}
 	m, err := decodeMeta(raw)
 	if err != nil {
@@ -223,6 +262,36 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 	e.diskExpire = m.ExpireAt
 	e.live = m.ExpireAt == 0 || m.ExpireAt > tx.now
 	return e, nil
+}
+
+// readMeta returns the encoded meta record under mk (nil when absent):
+// this transaction's own writes first, then the cache, then Badger (and
+// the cache is filled with what Badger said).
+func (tx *Tx) readMeta(slot int, mk []byte) ([]byte, error) {
+	if i, ok := tx.metaIndex[string(mk)]; ok {
+		if raw := tx.metaWrites[i].raw; raw != nil {
+			return append([]byte(nil), raw...), nil
+		}
+		return nil, nil
+	}
+	c := tx.db.cache
+	if raw, ok := c.get(mk); ok {
+		return raw, nil
+	}
+	item, err := tx.txn.Get(mk)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		c.fill(slot, mk, nil, tx.g0)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read meta: %w", err)
+	}
+	raw, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, fmt.Errorf("read meta value: %w", err)
+	}
+	c.fill(slot, mk, raw, tx.g0)
+	return raw, nil
 }
 
 // loadType loads key and checks that a live key has type t.
@@ -242,9 +311,11 @@ func (tx *Tx) put(e *Entry) error {
 	if !tx.write {
 		panic("engine: put in a read-only transaction")
 	}
-	if err := tx.txn.Set(metaKey(e.Slot, e.Key), encodeMeta(&e.Meta)); err != nil {
+	mk, raw := metaKey(e.Slot, e.Key), encodeMeta(&e.Meta)
+	if err := tx.txn.Set(mk, raw); err != nil {
 		return fmt.Errorf("write meta: %w", err)
 	}
+	tx.recordMeta(mk, raw)
 	if err := tx.reindexExpire(e, e.ExpireAt); err != nil {
 		return err
 	}
@@ -263,9 +334,11 @@ func (tx *Tx) del(e *Entry) error {
 	if !e.onDisk {
 		return nil
 	}
-	if err := tx.txn.Delete(metaKey(e.Slot, e.Key)); err != nil {
+	mk := metaKey(e.Slot, e.Key)
+	if err := tx.txn.Delete(mk); err != nil {
 		return fmt.Errorf("delete meta: %w", err)
 	}
+	tx.recordMeta(mk, nil)
 	if err := tx.reindexExpire(e, 0); err != nil {
 		return err
 	}
@@ -285,9 +358,11 @@ func (tx *Tx) del(e *Entry) error {
 // delMetaOnly removes e's meta record without collecting its elements:
 // they now belong to another key (RENAME within a slot).
 func (tx *Tx) delMetaOnly(e *Entry) error {
-	if err := tx.txn.Delete(metaKey(e.Slot, e.Key)); err != nil {
+	mk := metaKey(e.Slot, e.Key)
+	if err := tx.txn.Delete(mk); err != nil {
 		return fmt.Errorf("delete meta: %w", err)
 	}
+	tx.recordMeta(mk, nil)
 	if err := tx.reindexExpire(e, 0); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +45,13 @@ func run(args []string) int {
 		return 1
 	}
 	defer closeLog()
+	// KVNODE_CPUPROFILE=file writes a CPU profile until shutdown (for
+	// scripts/bench investigations).
+	if path := os.Getenv("KVNODE_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 
 	sync := map[string]engine.SyncMode{"always": engine.SyncAlways, "everysec": engine.SyncEverySec, "no": engine.SyncNo}[cfg.Get("appendfsync")]
 	dir := cfg.Get("dir")

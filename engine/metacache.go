@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/kvnode/kvnode/slots"
+)
+
+// metaCache keeps recently used meta records in memory so that reads of
+// hot keys (and the read-before-write of every write command) skip
+// Badger's memtable and table lookups. Strings live inline in their meta
+// record, so for a cache workload a hit serves GET entirely.
+//
+// Coherence: every meta write goes through Tx.put/del/delMetaOnly under
+// the key's slot lock, and after the commit is issued the transaction
+// stores the new record (or its absence) in the cache, overwriting
+// whatever was there. A reader that missed fills the cache with what its
+// snapshot read only if no write to that slot happened since its
+// transaction began (writeSeq/lastWrite), so a slow reader never puts back
+// a record a writer has replaced. A commit that later fails invalidates
+// the keys it had cached.
+type metaCache struct {
+	shards [cacheShards]cacheShard
+	limit  int64 // bytes per shard
+	// writeSeq counts write commits; lastWrite[slot] is the writeSeq of the
+	// slot's latest write.
+	writeSeq  atomic.Uint64
+	lastWrite [slots.Count]atomic.Uint64
+	hits      atomic.Int64
+	misses    atomic.Int64
+}
+
+const (
+	cacheShards = 64
+	// cacheMaxValue: larger records are not cached.
+	cacheMaxValue = 16 << 10
+	// cacheEntryOverhead approximates a map entry's own cost.
+	cacheEntryOverhead = 64
+)
+
+type cacheShard struct {
+	mu    sync.Mutex
+	m     map[string][]byte // meta key → encoded record; nil value = absent
+	bytes int64
+}
+
+func newMetaCache(limit int64) *metaCache {
+	c := &metaCache{limit: limit / cacheShards}
+	for i := range c.shards {
+		c.shards[i].m = make(map[string][]byte)
+	}
+	return c
+}
+
+func (c *metaCache) shard(mk []byte) *cacheShard {
+	var h uint32 = 2166136261
+	for _, b := range mk {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	return &c.shards[h%cacheShards]
+}
+
+// get returns a copy of the cached record for meta key mk; present is
+// false on a miss, raw is nil when the key is cached as absent.
+func (c *metaCache) get(mk []byte) (raw []byte, present bool) {
+	s := c.shard(mk)
+	s.mu.Lock()
+	v, ok := s.m[string(mk)]
+	if ok && v != nil {
+		raw = append(make([]byte, 0, len(v)), v...)
+	}
+	s.mu.Unlock()
+	if ok {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	return raw, ok
+}
+
+// fill stores what a reader's snapshot (begun at writeSeq g0) found, unless
+// the slot was written since.
+func (c *metaCache) fill(slot int, mk, raw []byte, g0 uint64) {
+	if len(raw) > cacheMaxValue {
+		return
+	}
+	s := c.shard(mk)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.lastWrite[slot].Load() > g0 {
+		return
+	}
+	if _, ok := s.m[string(mk)]; ok {
+		return
+	}
+	s.setLocked(mk, raw, c.limit)
+}
+
+// store records a committed (or committing) write of mk.
+func (c *metaCache) store(mk, raw []byte) {
+	s := c.shard(mk)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(raw) > cacheMaxValue {
+		s.deleteLocked(mk)
+		return
+	}
+	s.setLocked(mk, raw, c.limit)
+}
+
+// invalidate drops mk.
+func (c *metaCache) invalidate(mk []byte) {
+	s := c.shard(mk)
+	s.mu.Lock()
+	s.deleteLocked(mk)
+	s.mu.Unlock()
+}
+
+// clear drops everything (FLUSHALL).
+func (c *metaCache) clear() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		s.m = make(map[string][]byte)
+		s.bytes = 0
+		s.mu.Unlock()
+	}
+}
+
+func (s *cacheShard) setLocked(mk, raw []byte, limit int64) {
+	s.deleteLocked(mk)
+	var v []byte
+	if raw != nil {
+		v = append(make([]byte, 0, len(raw)), raw...)
+	}
+	size := int64(len(mk)+len(v)) + cacheEntryOverhead
+	// Evict arbitrary entries (map order) until the new one fits.
+	for k := range s.m {
+		if s.bytes+size <= limit {
+			break
+		}
+		s.deleteLocked([]byte(k))
+	}
+	if s.bytes+size > limit {
+		return
+	}
+	s.m[string(mk)] = v
+	s.bytes += size
+}
+
+func (s *cacheShard) deleteLocked(mk []byte) {
+	if v, ok := s.m[string(mk)]; ok {
+		s.bytes -= int64(len(mk)+len(v)) + cacheEntryOverhead
+		delete(s.m, string(mk))
+	}
+}

@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/kvnode/kvnode/slots"
+)
+
+// badgerMeta reads key's meta record straight from Badger, bypassing the
+// cache.
+func badgerMeta(t *testing.T, db *DB, key string) []byte {
+	t.Helper()
+	var out []byte
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(metaKey(slots.KeySlot([]byte(key)), []byte(key)))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out, err = item.ValueCopy(nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMetaCacheCoherent hammers a small key space with writers, deleters,
+// renamers and readers (readers fill the cache while writers replace
+// records), then checks that what the cache serves equals Badger for
+// every key.
+func TestMetaCacheCoherent(t *testing.T) {
+	db := openDiskDB(t, t.TempDir())
+	keys := make([]string, 40)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%d", i)
+	}
+	var wg sync.WaitGroup
+	ops := 0
+	var mu sync.Mutex
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(g), 7))
+			n := 0
+			for i := 0; i < 1500; i++ {
+				k := []byte(keys[r.IntN(len(keys))])
+				var err error
+				switch r.IntN(6) {
+				case 0, 1:
+					_, err = db.Set(k, []byte(fmt.Sprintf("v%d-%d", g, i)), SetOptions{})
+				case 2:
+					_, err = db.Del([][]byte{k})
+				case 3:
+					_, err = db.IncrBy([]byte(fmt.Sprintf("n%d", r.IntN(5))), 1)
+				case 4:
+					_, err = db.Rename(k, []byte(keys[r.IntN(len(keys))]), false)
+					if errors.Is(err, ErrNoSuchKey) {
+						err = nil
+					}
+				default:
+					_, _, err = db.Get(k)
+					if errors.Is(err, ErrWrongType) {
+						err = nil
+					}
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				n++
+			}
+			mu.Lock()
+			ops += n
+			mu.Unlock()
+		}(g)
+	}
+	wg.Wait()
+	if ops != 6*1500 {
+		t.Fatalf("ran %d operations, want %d", ops, 6*1500)
+	}
+	for _, k := range append(keys, "n0", "n1", "n2", "n3", "n4") {
+		var cached []byte
+		err := db.view(func(tx *Tx) error {
+			raw, err := tx.readMeta(slots.KeySlot([]byte(k)), metaKey(slots.KeySlot([]byte(k)), []byte(k)))
+			cached = raw
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if disk := badgerMeta(t, db, k); string(cached) != string(disk) {
+			t.Errorf("key %s: cache serves %q, Badger has %q", k, cached, disk)
+		}
+	}
+	if db.cache.hits.Load() == 0 {
+		t.Error("the cache never served a read")
+	}
+}
+
+func TestMetaCacheFlushAllAndLimit(t *testing.T) {
+	db := openDiskDB(t, t.TempDir())
+	if _, err := db.Set([]byte("a"), []byte("1"), SetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FlushAll(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.Get([]byte("a")); ok {
+		t.Fatal("GET after FLUSHALL served a cached value")
+	}
+	c := newMetaCache(cacheShards * 1024) // 1 KiB a shard
+	for i := 0; i < 10000; i++ {
+		c.store([]byte(fmt.Sprintf("key-%d", i)), make([]byte, 100))
+	}
+	for i := range c.shards {
+		if b := c.shards[i].bytes; b > 1024 {
+			t.Fatalf("shard %d holds %d bytes over its 1024 limit", i, b)
+		}
+	}
+}
+
+// TestMetaCacheStaleFillRefused: a reader whose snapshot predates a write
+// must not put the old record back into the cache.
+func TestMetaCacheStaleFillRefused(t *testing.T) {
+	db := openDiskDB(t, t.TempDir())
+	k := []byte("k")
+	if _, err := db.Set(k, []byte("old"), SetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mk := metaKey(slots.KeySlot(k), k)
+	db.cache.invalidate(mk)
+	err := db.view(func(tx *Tx) error {
+		// A write lands after this snapshot began…
+		if _, err := db.Set(k, []byte("new"), SetOptions{}); err != nil {
+			return err
+		}
+		db.cache.invalidate(mk) // force the old reader to miss
+		// …and the old reader, missing, reads its snapshot's record.
+		raw, err := tx.readMeta(slots.KeySlot(k), mk)
+		if err != nil {
+			return err
+		}
+		if m, _ := decodeMeta(raw); string(m.Value) != "old" {
+			t.Errorf("snapshot read %q, want old", m.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := db.Get(k); string(v) != "new" {
+		t.Fatalf("GET = %q after a stale reader: the cache took its record", v)
+	}
+}
