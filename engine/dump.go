@@ -359,9 +359,9 @@ type ObjectInfo struct {
 
 // Redis' limits on its string representations (server.h).
 const (
-	embstrMaxLen  = 44    // OBJ_ENCODING_EMBSTR_SIZE_LIMIT
-	sharedInts    = 10000 // OBJ_SHARED_INTEGERS
-	maxIntStrLen  = 20    // longest string tryObjectEncoding turns into an int
+	embstrMaxLen = 44    // OBJ_ENCODING_EMBSTR_SIZE_LIMIT
+	sharedInts   = 10000 // OBJ_SHARED_INTEGERS
+	maxIntStrLen = 20    // longest string tryObjectEncoding turns into an int
 )
 
 // Object returns what OBJECT ENCODING/REFCOUNT report about key; ok is

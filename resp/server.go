@@ -44,8 +44,8 @@ type Server struct {
 	watches *watchRegistry
 	// execMu: commands hold it for reading, EXEC for writing.
 	execMu sync.RWMutex
-	runID   string // random per process, INFO run_id
-	replID  string // INFO master_replid
+	runID  string // random per process, INFO run_id
+	replID string // INFO master_replid
 
 	// shutdownStarted is set once SHUTDOWN has been accepted.
 	shutdownStarted atomic.Bool
