@@ -136,11 +136,13 @@ func (s *cacheShard) setLocked(mk, raw []byte, limit int64) {
 	}
 	size := int64(len(mk)+len(v)) + cacheEntryOverhead
 	// Evict arbitrary entries (map order) until the new one fits.
-	for k := range s.m {
-		if s.bytes+size <= limit {
-			break
+	if s.bytes+size > limit {
+		for k := range s.m {
+			if s.bytes+size <= limit {
+				break
+			}
+			s.deleteLocked([]byte(k))
 		}
-		s.deleteLocked([]byte(k))
 	}
 	if s.bytes+size > limit {
 		return

@@ -96,17 +96,42 @@ type metaWrite struct {
 	mk, raw []byte
 }
 
+// metaIndexFrom is the number of meta writes from which a transaction
+// indexes them in a map; below it a linear search is cheaper.
+const metaIndexFrom = 8
+
+// findMeta returns the index of this transaction's write of mk, or -1.
+func (tx *Tx) findMeta(mk []byte) int {
+	if tx.metaIndex != nil {
+		if i, ok := tx.metaIndex[string(mk)]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range tx.metaWrites {
+		if string(tx.metaWrites[i].mk) == string(mk) {
+			return i
+		}
+	}
+	return -1
+}
+
 // recordMeta notes a meta write of this transaction.
 func (tx *Tx) recordMeta(mk, raw []byte) {
-	if i, ok := tx.metaIndex[string(mk)]; ok {
+	if i := tx.findMeta(mk); i >= 0 {
 		tx.metaWrites[i].raw = raw
 		return
 	}
-	if tx.metaIndex == nil {
-		tx.metaIndex = make(map[string]int)
-	}
-	tx.metaIndex[string(mk)] = len(tx.metaWrites)
 	tx.metaWrites = append(tx.metaWrites, metaWrite{mk, raw})
+	switch n := len(tx.metaWrites); {
+	case n == metaIndexFrom:
+		tx.metaIndex = make(map[string]int, 2*n)
+		for i, w := range tx.metaWrites {
+			tx.metaIndex[string(w.mk)] = i
+		}
+	case n > metaIndexFrom:
+		tx.metaIndex[string(mk)] = n - 1
+	}
 }
 
 // TouchFunc is called after a commit with the keys it wrote (their meta
@@ -268,7 +293,7 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 // this transaction's own writes first, then the cache, then Badger (and
 // the cache is filled with what Badger said).
 func (tx *Tx) readMeta(slot int, mk []byte) ([]byte, error) {
-	if i, ok := tx.metaIndex[string(mk)]; ok {
+	if i := tx.findMeta(mk); i >= 0 {
 		if raw := tx.metaWrites[i].raw; raw != nil {
 			return append([]byte(nil), raw...), nil
 		}
