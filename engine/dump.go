@@ -293,9 +293,15 @@ func (db *DB) Dump(key []byte) (data []byte, ok bool, err error) {
 		if err != nil || !e.live {
 			return err
 		}
-		switch e.Type {
-		case TypeString:
+		switch codec, isColl := collectionCodecs[e.Type]; {
+		case e.Type == TypeString:
 			data = encodePayload(&payload{typ: TypeString, value: e.Value})
+		case isColl:
+			var p payload
+			if err := codec.dump(tx, e, &p); err != nil {
+				return err
+			}
+			data = encodePayload(&p)
 		default:
 			return fmt.Errorf("dump %s value: %w", e.Type, ErrDumpUnsupported)
 		}
@@ -322,7 +328,8 @@ func (db *DB) Restore(key, data []byte, expireAt int64, replace bool) error {
 	// Decode before taking the slot lock; the error is reported after the
 	// existence check, which Redis makes first.
 	p, perr := decodePayload(data)
-	if perr == nil && p.typ != TypeString {
+	codec, isColl := collectionCodecs[p.typ]
+	if perr == nil && p.typ != TypeString && !isColl {
 		perr = fmt.Errorf("restore %s value: %w", p.typ, ErrDumpUnsupported)
 	}
 	return db.update([][]byte{key}, func(tx *Tx) error {
@@ -342,7 +349,14 @@ func (db *DB) Restore(key, data []byte, expireAt int64, replace bool) error {
 			}
 			return nil
 		}
-		return tx.setString(e, p.value, expireAt, false, StrAuto)
+		if p.typ == TypeString {
+			return tx.setString(e, p.value, expireAt, false, StrAuto)
+		}
+		if err := tx.newCollection(e, p.typ); err != nil {
+			return err
+		}
+		e.ExpireAt = expireAt
+		return codec.restore(tx, e, &p)
 	})
 }
 

@@ -1,5 +1,340 @@
 package resp
 
+import (
+	"errors"
+	"math"
+	"strconv"
+
+	"github.com/kvnode/kvnode/engine"
+)
+
+// Hash commands. Replies, errors and their order follow Redis 7.0's
+// t_hash.c; fields come back in byte order (see engine/hash.go).
+
 func hashCommands() []*Command {
-	return nil
+	ro := FlagReadonly
+	w := FlagWrite | FlagDenyOOM
+	return []*Command{
+		{Name: "hset", Arity: -4, Flags: w | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHSet, Group: "hash"},
+		{Name: "hmset", Arity: -4, Flags: w | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHSet, Group: "hash"},
+		{Name: "hsetnx", Arity: 4, Flags: w | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHSetNX, Group: "hash"},
+		{Name: "hget", Arity: 3, Flags: ro | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHGet, Group: "hash"},
+		{Name: "hmget", Arity: -3, Flags: ro | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHMGet, Group: "hash"},
+		{Name: "hdel", Arity: -3, Flags: FlagWrite | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHDel, Group: "hash"},
+		{Name: "hexists", Arity: 3, Flags: ro | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHExists, Group: "hash"},
+		{Name: "hlen", Arity: 2, Flags: ro | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHLen, Group: "hash"},
+		{Name: "hstrlen", Arity: 3, Flags: ro | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHStrLen, Group: "hash"},
+		{Name: "hgetall", Arity: 2, Flags: ro, First: 1, Last: 1, Step: 1, Handler: cmdHGetAll, Group: "hash"},
+		{Name: "hkeys", Arity: 2, Flags: ro, First: 1, Last: 1, Step: 1, Handler: cmdHKeys, Group: "hash"},
+		{Name: "hvals", Arity: 2, Flags: ro, First: 1, Last: 1, Step: 1, Handler: cmdHVals, Group: "hash"},
+		{Name: "hincrby", Arity: 4, Flags: w | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHIncrBy, Group: "hash"},
+		{Name: "hincrbyfloat", Arity: 4, Flags: w | FlagFast, First: 1, Last: 1, Step: 1, Handler: cmdHIncrByFloat, Group: "hash"},
+		{Name: "hrandfield", Arity: -2, Flags: ro, First: 1, Last: 1, Step: 1, Handler: cmdHRandField, Group: "hash"},
+		{Name: "hscan", Arity: -3, Flags: ro, First: 1, Last: 1, Step: 1, Handler: cmdHScan, Group: "hash"},
+	}
+}
+
+// replyHashErr writes the Redis text of an error of a hash operation.
+func (c *Client) replyHashErr(err error) {
+	switch {
+	case errors.Is(err, engine.ErrHashNotInteger):
+		c.w.Error(errHashNotInteger)
+	case errors.Is(err, engine.ErrHashNotFloat):
+		c.w.Error(errHashNotFloat)
+	case errors.Is(err, engine.ErrHashIncrNotFinite):
+		c.w.Error(errHashIncrInfinite)
+	case errors.Is(err, engine.ErrHashFieldTooLarge):
+		c.w.Error(errHashFieldTooLong)
+	default:
+		c.replyErr(err)
+	}
+}
+
+// cmdHSet serves HSET (the number of new fields) and HMSET (+OK).
+func cmdHSet(c *Client, args [][]byte) {
+	if len(args)%2 != 0 {
+		c.w.Error(errWrongArgs(lowerName(args[0])))
+		return
+	}
+	n, err := c.db.HSet(args[1], args[2:])
+	switch {
+	case err != nil:
+		c.replyHashErr(err)
+	case eq(args[0], "hmset"):
+		c.w.OK()
+	default:
+		c.w.Int(n)
+	}
+}
+
+func cmdHSetNX(c *Client, args [][]byte) {
+	ok, err := c.db.HSetNX(args[1], args[2], args[3])
+	if err != nil {
+		c.replyHashErr(err)
+		return
+	}
+	c.w.Int(b2i(ok))
+}
+
+func cmdHGet(c *Client, args [][]byte) {
+	v, ok, err := c.db.HGet(args[1], args[2])
+	c.bulkOrNull(v, ok, err)
+}
+
+func cmdHMGet(c *Client, args [][]byte) {
+	vals, err := c.db.HMGet(args[1], args[2:])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.BulkArray(vals)
+}
+
+func cmdHDel(c *Client, args [][]byte) {
+	n, err := c.db.HDel(args[1], args[2:])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.Int(n)
+}
+
+func cmdHExists(c *Client, args [][]byte) {
+	ok, err := c.db.HExists(args[1], args[2])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.Int(b2i(ok))
+}
+
+func cmdHLen(c *Client, args [][]byte) {
+	n, err := c.db.HLen(args[1])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.Int(n)
+}
+
+func cmdHStrLen(c *Client, args [][]byte) {
+	n, err := c.db.HStrLen(args[1], args[2])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.Int(n)
+}
+
+// cmdHGetAll replies with a map in RESP3 (a flat array in RESP2).
+func cmdHGetAll(c *Client, args [][]byte) {
+	pairs, err := c.db.HGetAll(args[1])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.Map(len(pairs) / 2)
+	for _, p := range pairs {
+		c.w.Bulk(p)
+	}
+}
+
+func cmdHKeys(c *Client, args [][]byte) {
+	keys, err := c.db.HKeys(args[1])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.BulkArray(keys)
+}
+
+func cmdHVals(c *Client, args [][]byte) {
+	vals, err := c.db.HVals(args[1])
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.BulkArray(vals)
+}
+
+func cmdHIncrBy(c *Client, args [][]byte) {
+	delta, ok := argInt(args[3])
+	if !ok {
+		c.w.Error(errNotInteger)
+		return
+	}
+	n, err := c.db.HIncrBy(args[1], args[2], delta)
+	if err != nil {
+		c.replyHashErr(err)
+		return
+	}
+	c.w.Int(n)
+}
+
+func cmdHIncrByFloat(c *Client, args [][]byte) {
+	v, err := c.db.HIncrByFloat(args[1], args[2], args[3])
+	if err != nil {
+		c.replyHashErr(err)
+		return
+	}
+	c.w.Bulk(v)
+}
+
+// cmdHRandField serves HRANDFIELD key [count [WITHVALUES]]. Without a
+// count the reply is one field or null; with one it is an array, of
+// [field, value] pairs in RESP3 with WITHVALUES (flat in RESP2).
+func cmdHRandField(c *Client, args [][]byte) {
+	if len(args) == 2 {
+		var field []byte
+		var found bool
+		err := c.db.HRandField(args[1], 1, false, func(int64) {}, func(f, _ []byte) {
+			field, found = append([]byte{}, f...), true
+		})
+		c.bulkOrNull(field, found, err)
+		return
+	}
+	count, ok := argInt(args[2])
+	if !ok {
+		c.w.Error(errNotInteger)
+		return
+	}
+	if count == math.MinInt64 {
+		c.w.Error(errHrandCountRange)
+		return
+	}
+	withValues := false
+	if len(args) > 4 || (len(args) == 4 && !eq(args[3], "withvalues")) {
+		c.w.Error(errSyntax)
+		return
+	}
+	if len(args) == 4 {
+		withValues = true
+		if count < -math.MaxInt64/2 || count > math.MaxInt64/2 {
+			c.w.Error(errHrandValuesRange)
+			return
+		}
+	}
+	pairs := withValues && c.w.proto == 3
+	mark := c.w.Len()
+	started := false
+	err := c.db.HRandField(args[1], count, withValues, func(n int64) {
+		started = true
+		if withValues && !pairs {
+			n *= 2
+		}
+		c.w.Array(int(n))
+	}, func(f, v []byte) {
+		if pairs {
+			c.w.Array(2)
+		}
+		c.w.Bulk(f)
+		if withValues {
+			c.w.Bulk(v)
+		}
+	})
+	switch {
+	case err != nil:
+		// Replies are buffered until the command ends: drop any part
+		// written before the failure.
+		c.w.Truncate(mark)
+		c.replyErr(err)
+	case !started:
+		c.w.Array(0)
+	}
+}
+
+// hashScanCursor parses a SCAN-family cursor as Redis'
+// parseScanCursorOrReply does with strtoul: an optional sign ("-1" wraps
+// to 2^64-1), decimal digits, nothing else; no leading space; the empty
+// string is cursor 0.
+func hashScanCursor(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	switch b[0] {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return 0, false
+	}
+	neg := false
+	if b[0] == '+' || b[0] == '-' {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// cmdHScan serves HSCAN key cursor [MATCH pattern] [COUNT count]. Redis
+// checks the cursor, then the key (a missing key answers an empty scan
+// whatever the options, a wrong type WRONGTYPE), then the options.
+func cmdHScan(c *Client, args [][]byte) {
+	cursor, ok := hashScanCursor(args[2])
+	if !ok {
+		c.w.Error(errInvalidCursor)
+		return
+	}
+	count := int64(10)
+	var pat []byte
+	optErr := ""
+	for i := 3; i < len(args) && optErr == ""; i += 2 {
+		switch {
+		case i+1 >= len(args):
+			optErr = errSyntax
+		case eq(args[i], "count"):
+			n, ok := argInt(args[i+1])
+			switch {
+			case !ok:
+				optErr = errNotInteger
+			case n < 1:
+				optErr = errSyntax
+			default:
+				count = n
+			}
+		case eq(args[i], "match"):
+			pat = args[i+1]
+			if len(pat) == 1 && pat[0] == '*' {
+				pat = nil
+			}
+		default:
+			optErr = errSyntax
+		}
+	}
+	if optErr != "" {
+		n, err := c.db.HLen(args[1])
+		switch {
+		case err != nil:
+			c.replyErr(err)
+		case n == 0:
+			c.writeHashScan(0, nil)
+		default:
+			c.w.Error(optErr)
+		}
+		return
+	}
+	var match func([]byte) bool
+	if pat != nil {
+		match = func(f []byte) bool { return globMatch(pat, f, false) }
+	}
+	next, pairs, err := c.db.HScan(args[1], cursor, int(min(count, math.MaxInt32)), match)
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.writeHashScan(next, pairs)
+}
+
+// writeHashScan writes [cursor, [items…]], the same in RESP2 and RESP3.
+func (c *Client) writeHashScan(next uint64, items [][]byte) {
+	c.w.Array(2)
+	c.w.BulkString(strconv.FormatUint(next, 10))
+	c.w.BulkArray(items)
 }

@@ -156,7 +156,6 @@ func TestRestoreErrors(t *testing.T) {
 		// A sound frame around a malformed body, and a type not storable yet.
 		{"-ERR Bad data format\r\n", []string{"RESTORE", "nk", "0", sealPayload(9, "\x01a")}},
 		{"-ERR Bad data format\r\n", []string{"RESTORE", "nk", "0", sealPayload(1, "\x05abc")}},
-		{"-ERR DUMP/RESTORE of this value type is not supported yet\r\n", []string{"RESTORE", "nk", "0", sealPayload(2, "\x01\x01f\x01v")}},
 	} {
 		c.expect(tc.want, tc.args...)
 	}
@@ -164,6 +163,9 @@ func TestRestoreErrors(t *testing.T) {
 	c.expect(":0\r\n", "EXISTS", "nk")
 	c.expect(bulk("exists"), "GET", "k")
 	c.expect(":2\r\n", "DBSIZE")
+	// A hash payload restores.
+	c.expect("+OK\r\n", "RESTORE", "h", "0", sealPayload(2, "\x01\x01f\x01v"))
+	c.expect("*2\r\n"+bulk("f")+bulk("v"), "HGETALL", "h")
 	// A payload made by redis-server 7.0's DUMP restores too.
 	c.expect("+OK\r\n", "RESTORE", "fromredis", "0", "\x00\x05hello\n\x00cr\xdfve4 \n")
 	c.expect(bulk("hello"), "GET", "fromredis")
