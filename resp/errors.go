@@ -207,3 +207,79 @@ const (
 	errExecAbort      = "EXECABORT Transaction discarded because of previous errors."
 	errNoMultiCommand = "ERR Command not allowed inside a transaction"
 )
+
+// List errors.
+const (
+	errListIndexRange = "ERR index out of range"
+	errListPopCount   = "ERR value is out of range, must be positive"
+	errListRankZero   = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	errListCountNeg   = "ERR COUNT can't be negative"
+	errListMaxLenNeg  = "ERR MAXLEN can't be negative"
+	errListNumKeys    = "ERR numkeys should be greater than 0"
+	errListMPopCount  = "ERR count should be greater than 0"
+)
+
+// Set errors.
+const (
+	errSetPositive      = "ERR value is out of range, must be positive"
+	errSetRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errSetNumKeys       = "ERR numkeys should be greater than 0"
+	errSetNumKeysArgs   = "ERR Number of keys can't be greater than number of args"
+	errSetLimitNegative = "ERR LIMIT can't be negative"
+	errSetMemberTooLong = "ERR set member is too large for this server"
+)
+
+// errSetRandCountCap is kvnode's refusal of an SRANDMEMBER count below
+// -max, phrased as Redis phrases its own count range.
+func errSetRandCountCap(max int64) string {
+	return fmt.Sprintf("ERR value is out of range, value must between %d and 9223372036854775807", -max)
+}
+
+// Pub/Sub errors.
+const (
+	errSSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
+)
+
+// errPubsubContext refuses a command in RESP2 subscribed mode.
+func errPubsubContext(cmd string) string {
+	return fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd)
+}
+
+// errPubsubSyntax is Redis' addReplySubcommandSyntaxError.
+func errPubsubSyntax(parent, sub []byte) string {
+	if len(sub) > 128 {
+		sub = sub[:128]
+	}
+	return fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.", sub, strings.ToUpper(string(parent)))
+}
+
+// Sorted set errors.
+const (
+	errZAddNXXX       = "ERR XX and NX options at the same time are not compatible"
+	errZAddGTLTNX     = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	errZAddIncrPair   = "ERR INCR option supports a single increment-element pair"
+	errZScoreNaN      = "ERR resulting score is not a number (NaN)"
+	errZMinMaxFloat   = "ERR min or max is not a float"
+	errZMinMaxLex     = "ERR min or max not valid string range item"
+	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZWithScoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	errZWeightFloat   = "ERR weight value is not a float"
+	errZLimitNegative = "ERR LIMIT can't be negative"
+	errZNumKeys       = "ERR numkeys should be greater than 0"
+	errZCount         = "ERR count should be greater than 0"
+	errZPositive      = "ERR value is out of range, must be positive"
+	errZRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errZMemberTooLong = "ERR zset member is too large for this server"
+	errZInvalidCursor = "ERR invalid cursor"
+)
+
+// errZAtLeastOneKey is the algebra commands' refusal of numkeys < 1.
+func errZAtLeastOneKey(cmd string) string {
+	return fmt.Sprintf("ERR at least 1 input key is needed for '%s' command", cmd)
+}
+
+// errZRandCountCap is kvnode's refusal of a ZRANDMEMBER count below -max,
+// phrased as Redis phrases its own count range.
+func errZRandCountCap(max int64) string {
+	return fmt.Sprintf("ERR value is out of range, value must between %d and 9223372036854775807", -max)
+}
