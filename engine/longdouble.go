@@ -77,3 +77,15 @@ func formatLongDouble(f *big.Float) []byte {
 	}
 	return []byte(s)
 }
+
+// ParseLongDouble parses b as Redis' string2ld does (decimal or hex
+// floats, inf, no spaces, no NaN) and returns it as a float64 (±Inf when
+// beyond float64's range).
+func ParseLongDouble(b []byte) (float64, bool) {
+	f, ok := parseLongDouble(b)
+	if !ok {
+		return 0, false
+	}
+	v, _ := f.Float64()
+	return v, true
+}

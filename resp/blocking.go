@@ -3,10 +3,11 @@ package resp
 import (
 	"context"
 	"math"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kvnode/kvnode/engine"
 )
 
 // Blocking commands (BLPOP, BLMOVE, BZPOPMIN, …) park the connection until
@@ -23,19 +24,23 @@ import (
 
 // parseTimeout parses a blocking command's timeout in seconds, decimals
 // allowed, as Redis' getTimeoutFromObjectOrReply does. 0 means forever.
+//
+// Redis reads a long double (hex and inf accepted) and converts
+// seconds×1000 to a long long; a value that does not fit comes out
+// negative on x86, so it answers "timeout is negative", as kvnode does.
 func parseTimeout(arg []byte) (time.Duration, string) {
-	f, err := strconv.ParseFloat(string(arg), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, ok := engine.ParseLongDouble(arg)
+	if !ok {
 		return 0, errTimeoutFloat
 	}
-	if f < 0 {
+	ms := math.Trunc(f * 1000)
+	if ms < 0 || ms >= math.MaxInt64 || math.IsInf(ms, 0) {
 		return 0, errTimeoutNegative
 	}
-	ms := f * 1000
 	if ms > float64(math.MaxInt64/int64(time.Millisecond)) {
-		return 0, errTimeoutFloat
+		ms = float64(math.MaxInt64 / int64(time.Millisecond)) // ~292 years
 	}
-	return time.Duration(ms * float64(time.Millisecond)), ""
+	return time.Duration(ms) * time.Millisecond, ""
 }
 
 // Waiter states, guarded by blockRegistry.mu.
