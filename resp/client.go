@@ -53,6 +53,8 @@ type Client struct {
 		libVer  string
 		proto   int
 		flags   string // CLIENT LIST flags
+		// subscription counts (CLIENT LIST sub= psub= ssub=)
+		sub, psub, ssub int
 	}
 	// rbs and obuf are the sizes of the connection's buffers, for CLIENT LIST.
 	rbs, obuf atomic.Int64
@@ -73,6 +75,16 @@ type Client struct {
 	noEvict    bool
 	noTouch    bool
 	closeAfter bool // QUIT: close once the reply is flushed
+
+	// ps is the connection's Pub/Sub subscriptions (pubsub.go).
+	ps pubsubState
+	// out is the output queue, set on the first subscription; from then on
+	// flush queues replies there instead of writing the socket, and a
+	// writer goroutine owned by the connection sends them (pubsub.go).
+	out atomic.Pointer[outQueue]
+	// flushes counts flushes, so the serve loop knows a command's reply
+	// mark is stale after a flush inside the command.
+	flushes int
 }
 
 func (s *Server) newClient(nc net.Conn) *Client {
@@ -114,9 +126,13 @@ func (c *Client) flush() error {
 		c.w.b = c.w.b[:0]
 		return err
 	}
+	if q := c.out.Load(); q != nil {
+		return c.flushToQueue(q)
+	}
 	if len(c.w.b) == 0 {
 		return nil
 	}
+	c.flushes++
 	n, err := c.conn.Write(c.w.b)
 	c.srv.stats.netOutput.Add(int64(n))
 	if cap(c.w.b) > 1<<20 {
@@ -140,6 +156,9 @@ func (c *Client) setProto(p int) {
 // setFlags records the connection's CLIENT LIST flags after a change.
 func (c *Client) setFlags() {
 	f := ""
+	if c.ps.total() > 0 {
+		f += "P"
+	}
 	if c.noEvict {
 		f += "e"
 	}
@@ -158,6 +177,9 @@ func (c *Client) kill() {
 	c.killed.Store(true)
 	c.doneOnce.Do(func() { close(c.done) })
 	_ = c.conn.SetReadDeadline(time.Now())
+	if q := c.out.Load(); q != nil {
+		q.abort() // drop queued output, stop the writer
+	}
 }
 
 // connFD returns the connection's file descriptor for CLIENT LIST, or -1.
@@ -179,6 +201,7 @@ func connFD(nc net.Conn) int {
 func (c *Client) serve() {
 	defer c.conn.Close()
 	defer c.unwatchAll()
+	defer c.endPubSub() // before Close: the writer sends what is queued
 	for !c.killed.Load() {
 		args, err := c.rd.next()
 		if err != nil {
@@ -197,22 +220,35 @@ func (c *Client) serve() {
 		for _, a := range args {
 			c.srv.stats.netInput.Add(int64(len(a)))
 		}
-		mark := c.w.Len()
+		mark, flushes := c.w.Len(), c.flushes
 		c.skip, c.skipNext = c.skipNext, false
-		c.srv.dispatch(c, args)
+		if !c.pubsubRefused(args) {
+			c.srv.dispatch(c, args)
+		}
 		// The reply mode is judged after the command, so CLIENT REPLY ON
-		// is answered while OFF and SKIP are not.
+		// is answered while OFF and SKIP are not. A flush inside the
+		// command (blocking, Pub/Sub) sent what preceded it.
 		if c.replyMode == replyOff || c.skip {
+			if c.flushes != flushes {
+				mark = 0
+			}
 			c.w.Truncate(mark)
 		}
 		if c.closeAfter {
 			_ = c.flush()
 			return
 		}
-		if c.rd.buffered() == 0 || c.w.Len() > 64<<10 {
+		// A subscriber's replies are queued after every command, so they
+		// interleave with its messages in the order they were produced.
+		if c.rd.buffered() == 0 || c.w.Len() > 64<<10 || c.ps.total() > 0 {
 			if err := c.flush(); err != nil {
 				return
 			}
+		}
+		// With an output queue the flush did not wait for the socket:
+		// wait here, holding no lock, until the writer catches up.
+		if q := c.out.Load(); q != nil && !q.waitBelow(ownReplyHighWater) {
+			return
 		}
 	}
 }

@@ -121,6 +121,7 @@ func cmdHello(c *Client, args [][]byte) {
 func cmdReset(c *Client, args [][]byte) {
 	c.multi = nil
 	c.unwatchAll()
+	c.unsubscribeAll()
 	c.replyMode = replyOn
 	c.skip, c.skipNext = false, false
 	c.noEvict, c.noTouch = false, false
@@ -180,12 +181,13 @@ func (c *Client) info(now time.Time) string {
 	c.mu.Lock()
 	name, libName, libVer := c.mu.name, c.mu.libName, c.mu.libVer
 	proto, flags := c.mu.proto, c.mu.flags
+	sub, psub, ssub := c.mu.sub, c.mu.psub, c.mu.ssub
 	c.mu.Unlock()
 	cmd := "NULL"
 	if lc := c.lastCmd.Load(); lc != nil {
 		cmd = lc.FullName()
 	}
-	rbs, obuf := c.rbs.Load(), c.obuf.Load()
+	rbs, obuf, omem := c.rbs.Load(), c.obuf.Load(), c.outMem()
 	var sb strings.Builder
 	sb.Grow(256)
 	sb.WriteString("id=" + itoa(c.id))
@@ -196,9 +198,10 @@ func (c *Client) info(now time.Time) string {
 	sb.WriteString(" age=" + itoa(int64(now.Sub(c.created)/time.Second)))
 	sb.WriteString(" idle=" + itoa((now.UnixMilli()-c.lastActive.Load())/1000))
 	sb.WriteString(" flags=" + flags)
-	sb.WriteString(" db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0")
-	sb.WriteString(" rbs=" + itoa(rbs) + " rbp=0 obl=0 oll=0 omem=0")
-	sb.WriteString(" tot-mem=" + itoa(rbs+obuf))
+	sb.WriteString(" db=0 sub=" + strconv.Itoa(sub) + " psub=" + strconv.Itoa(psub) + " ssub=" + strconv.Itoa(ssub))
+	sb.WriteString(" multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0")
+	sb.WriteString(" rbs=" + itoa(rbs) + " rbp=0 obl=0 oll=0 omem=" + itoa(omem))
+	sb.WriteString(" tot-mem=" + itoa(rbs+obuf+omem))
 	sb.WriteString(" events=r cmd=" + cmd + " user=default redir=-1")
 	sb.WriteString(" resp=" + strconv.Itoa(proto))
 	sb.WriteString(" lib-name=" + libName + " lib-ver=" + libVer)
@@ -211,18 +214,16 @@ func cmdClientInfo(c *Client, args [][]byte) {
 
 func cmdClientList(c *Client, args [][]byte) {
 	var ids map[int64]bool
+	typ := ""
 	for i := 2; i < len(args); i++ {
 		switch {
 		case eq(args[i], "type") && i+1 < len(args):
-			t := lowerName(args[i+1])
-			switch t {
+			typ = lowerName(args[i+1])
+			switch typ {
 			case "normal", "master", "replica", "slave", "pubsub":
 			default:
 				c.w.Error(errUnknownClientType(args[i+1]))
 				return
-			}
-			if t != "normal" {
-				ids = map[int64]bool{} // kvnode has only normal clients so far
 			}
 			i++
 		case eq(args[i], "id") && i+1 < len(args):
@@ -245,7 +246,7 @@ func cmdClientList(c *Client, args [][]byte) {
 	now := time.Now()
 	var sb strings.Builder
 	for _, cl := range c.srv.clientList() {
-		if ids != nil && !ids[cl.id] {
+		if ids != nil && !ids[cl.id] || typ != "" && typ != cl.clientType() {
 			continue
 		}
 		sb.WriteString(cl.info(now))
@@ -336,7 +337,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 		case hasID && cl.id != id,
 			addr != "" && cl.raddr != addr,
 			laddr != "" && cl.laddr != laddr,
-			typ != "" && typ != "normal",
+			typ != "" && typ != cl.clientType(),
 			user != "" && user != "default",
 			skipMe && cl == c,
 			hasMA && int64(now.Sub(cl.created)/time.Second) < maxAge:
@@ -346,6 +347,15 @@ func cmdClientKill(c *Client, args [][]byte) {
 		n++
 	}
 	c.w.Int(n)
+}
+
+// clientType is the client's CLIENT LIST/KILL TYPE: kvnode has no master
+// or replica connections yet, so "pubsub" or "normal".
+func (c *Client) clientType() string {
+	if c.isPubSub() {
+		return "pubsub"
+	}
+	return "normal"
 }
 
 // killClient closes cl; the calling client is closed after its reply.

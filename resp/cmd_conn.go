@@ -15,6 +15,9 @@ func connCommands() []*Command {
 }
 
 func cmdPing(c *Client, args [][]byte) {
+	if c.pubsubPong(args) { // RESP2 subscribed mode (pubsub.go)
+		return
+	}
 	switch len(args) {
 	case 1:
 		c.w.Status("PONG")

@@ -42,6 +42,7 @@ type Server struct {
 	slow    slowlog
 	blocked *blockRegistry
 	watches *watchRegistry
+	pubsub  pubsubHub // Pub/Sub subscriptions (pubsub.go)
 	// execMu: commands hold it for reading, EXEC for writing.
 	execMu sync.RWMutex
 	runID  string // random per process, INFO run_id
@@ -112,6 +113,7 @@ func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
 		commandCommands(),
 		adminCommands(),
 		multiCommands(),
+		pubsubCommands(),
 	)
 	return s
 }
