@@ -236,11 +236,8 @@ func (db *DB) IncrBy(key []byte, delta int64) (int64, error) {
 // the stored result, formatted as Redis formats long doubles.
 func (db *DB) IncrByFloat(key []byte, delta []byte) ([]byte, error) {
 	var out []byte
-	d, ok := parseLongDouble(delta)
-	if !ok {
-		return nil, ErrNotFloat
-	}
 	err := db.modifyString(key, always(StrNoInt), func(old []byte, exists bool) ([]byte, error) {
+		// Redis' order: the key's type, then its value, then the increment.
 		cur := newLongDouble()
 		if exists {
 			v, ok := parseLongDouble(old)
@@ -248,6 +245,10 @@ func (db *DB) IncrByFloat(key []byte, delta []byte) ([]byte, error) {
 				return nil, ErrNotFloat
 			}
 			cur = v
+		}
+		d, ok := parseLongDouble(delta)
+		if !ok {
+			return nil, ErrNotFloat
 		}
 		sum, ok := addLongDouble(cur, d)
 		if !ok {
