@@ -13,4 +13,5 @@ var collectionCodecs = map[Type]collectionCodec{
 	TypeHash: {(*Tx).dumpHash, (*Tx).restoreHash},
 	TypeList: {(*Tx).dumpList, (*Tx).restoreList},
 	TypeSet:  {(*Tx).dumpSet, (*Tx).restoreSet},
+	TypeZSet: {(*Tx).dumpZSet, (*Tx).restoreZSet},
 }
