@@ -159,9 +159,12 @@ func Open(opts Options) (*DB, error) {
 // lowMemoryOptions sizes Badger so that six nodes fit comfortably on one
 // machine (see shared/notes/dependencies.md §3 for the measurements).
 func lowMemoryOptions(o Options) badger.Options {
+	// A memtable of 64 MiB bounds one command's atomic transaction at
+	// about 96k element writes (Badger allows 15% of a memtable per
+	// transaction); two of them plus the caches keep a node near 250 MB.
 	mem := o.MemTableSize
 	if mem == 0 {
-		mem = 16 << 20
+		mem = 64 << 20
 	}
 	cache := o.BlockCacheSize
 	if cache == 0 {
@@ -172,11 +175,11 @@ func lowMemoryOptions(o Options) badger.Options {
 		bo = badger.DefaultOptions("").WithInMemory(true)
 	}
 	bo = bo.WithMemTableSize(mem).
-		WithNumMemtables(3).
+		WithNumMemtables(2).
 		WithNumLevelZeroTables(3).
 		WithNumLevelZeroTablesStall(10).
-		WithBaseTableSize(4 << 20).
-		WithBaseLevelSize(16 << 20).
+		WithBaseTableSize(8 << 20).
+		WithBaseLevelSize(64 << 20).
 		WithBlockCacheSize(cache).
 		WithIndexCacheSize(8 << 20).
 		WithValueThreshold(1 << 10).

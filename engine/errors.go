@@ -1,6 +1,10 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
 
 // Errors the engine returns for Redis-level conditions. The resp package
 // maps each one to Redis' exact error text; none of that text lives here.
@@ -13,6 +17,9 @@ var (
 	ErrNoSuchKey     = errors.New("engine: no such key")
 	ErrStringTooLong = errors.New("engine: string exceeds maximum allowed size")
 	ErrKeyExists     = errors.New("engine: target key name is busy")
+	// ErrTooManyWrites: one command's writes exceed what one atomic
+	// transaction can hold (Badger's per-transaction budget).
+	ErrTooManyWrites = badger.ErrTxnTooBig
 )
 
 // MaxStringLen is the largest string value (Redis' proto-max-bulk-len default).

@@ -97,6 +97,8 @@ func engineError(err error) string {
 		return errStringTooLong
 	case errors.Is(err, engine.ErrKeyTooLarge):
 		return errKeyTooLarge
+	case errors.Is(err, engine.ErrTooManyWrites):
+		return errTooManyWrites
 	}
 	return ""
 }
@@ -283,3 +285,7 @@ func errZAtLeastOneKey(cmd string) string {
 func errZRandCountCap(max int64) string {
 	return fmt.Sprintf("ERR value is out of range, value must between %d and 9223372036854775807", -max)
 }
+
+// errTooManyWrites: a command whose writes do not fit one atomic
+// transaction (kvnode's limit; Redis has none).
+const errTooManyWrites = "ERR command writes too many elements for one atomic transaction; split it into smaller commands"
