@@ -57,9 +57,8 @@ func (db *DB) SetBit(key []byte, offset uint64, on bool) (int, error) {
 	err := db.modifyString(key, always(StrRaw), func(v []byte, _ bool) ([]byte, error) {
 		old = int(getBit(v, offset))
 		byteIdx := offset >> 3
-		if byteIdx < uint64(len(v)) && (old == 1) == on {
-			return nil, nil // unchanged: no write
-		}
+		// Redis writes even when the bit is unchanged: the value becomes
+		// raw and the key counts as modified (WATCH).
 		nv := make([]byte, max(uint64(len(v)), byteIdx+1))
 		copy(nv, v)
 		setBit(nv, offset, on)

@@ -711,7 +711,11 @@ const (
 // fields in small groups).
 func (db *DB) HRandField(key []byte, count int64, withValues bool, start func(n int64), emit func(field, value []byte)) error {
 	if count == 0 {
-		return nil
+		// Redis checks the key's type before it serves a zero count.
+		return db.view(func(tx *Tx) error {
+			_, err := tx.hashLive(key)
+			return err
+		})
 	}
 	return db.view(func(tx *Tx) error {
 		e, err := tx.hashLive(key)

@@ -31,7 +31,6 @@ const diffTimeout = 90 * time.Second
 // nullness only (an error reply is still compared byte for byte), and why.
 var typeOnly = map[string]string{
 	"dump":            "the payload encoding is the server's own",
-	"randomkey":       "random",
 	"time":            "clock",
 	"info":            "server state and counters",
 	"hello":           "server version and connection id",
@@ -48,6 +47,7 @@ type diffSide struct {
 	p        *proc
 	c        *rawClient
 	lastDump string // the payload of the last DUMP reply, for $DUMP
+	inMulti  bool   // the connection is inside MULTI (by this server's replies)
 }
 
 // mismatch is one command whose replies differ.
@@ -74,6 +74,15 @@ type differ struct {
 	compared   int
 	crashes    int
 	deadline   time.Time // the test fails when it runs past this
+	// aux is a second connection to redis-server, in the pass's protocol,
+	// that reads a key's contents before a random command (randomCmds) so
+	// the members kvnode returns can be checked. It never writes.
+	aux *rawClient
+	// dirty says the connections may hold state a corpus group must not
+	// inherit (MULTI, WATCH, subscriptions, protocol): the next group
+	// starts with RESET (and HELLO 3 in the RESP3 pass).
+	dirty   bool
+	markers int // PING markers sent after multi-reply commands
 }
 
 // newDiffer returns a differ comparing kvnode kv with redis-server rd.
@@ -91,11 +100,20 @@ func (d *differ) connect(proto int) bool {
 		}
 		s.c = dial(d.t, s.p)
 		s.lastDump = ""
+		s.inMulti = false
 	}
+	if d.aux != nil {
+		d.aux.Close()
+	}
+	d.aux = dial(d.t, d.rd.p)
+	d.dirty = false
 	d.proto = proto
 	d.pass = "RESP" + strconv.Itoa(proto)
 	if proto != 3 {
 		return true
+	}
+	if r := do(d.t, d.aux, "HELLO", "3"); !strings.HasPrefix(r, "%") {
+		d.t.Fatalf("redis-server refused HELLO 3: %q", r)
 	}
 	rr := do(d.t, d.rd.c, "HELLO", "3")
 	if !strings.HasPrefix(rr, "%") {
@@ -131,17 +149,34 @@ func (d *differ) send(s *diffSide, args []string) ([]byte, error) {
 			sent[i] = s.lastDump
 		}
 	}
-	r, err := s.c.Do(sent...)
+	var r []byte
+	var err error
+	if multiReply[strings.ToLower(args[0])] && !s.inMulti {
+		r, err = d.doMulti(s, sent)
+	} else {
+		r, err = s.c.Do(sent...)
+	}
 	if err != nil {
 		if s == d.rd {
 			d.t.Fatalf("redis-server: %s: %v", quoteArgs(args), err)
 		}
 		return nil, d.recover(s, err)
 	}
+	switch strings.ToLower(args[0]) {
+	case "multi":
+		s.inMulti = s.inMulti || string(r) == "+OK\r\n"
+	case "exec", "discard", "reset":
+		s.inMulti = false
+	}
 	if strings.EqualFold(args[0], "dump") && len(r) > 0 && (r[0] == '$') {
 		if p, err := parseReply(r); err == nil {
 			s.lastDump = p.str
 		}
+	}
+	if strings.EqualFold(args[0], "dump") && isErr(r) {
+		// A failed DUMP must not leave the previous payload (of another
+		// key, maybe of another type) for the next RESTORE.
+		s.lastDump = ""
 	}
 	return r, nil
 }
@@ -164,10 +199,77 @@ func (d *differ) recover(s *diffSide, err error) error {
 		err = fmt.Errorf("connection error: %v", err)
 	}
 	s.c = dial(d.t, s.p)
+	s.inMulti = false
+	d.dirty = true // redis-server's connection may still be in MULTI or subscribed
 	if d.proto == 3 {
 		do(d.t, s.c, "HELLO", "3")
 	}
 	return err
+}
+
+// multiReply lists the commands that may answer with several replies (one
+// per channel, or a message pushed to this very connection before the
+// reply): send follows them with a PING marker and returns every reply
+// before the marker's, concatenated.
+var multiReply = map[string]bool{
+	"subscribe": true, "unsubscribe": true, "psubscribe": true, "punsubscribe": true,
+	"ssubscribe": true, "sunsubscribe": true, "publish": true, "spublish": true,
+}
+
+// doMulti sends args and a PING marker on s and returns the raw replies
+// that came before the marker's reply. PING is allowed in every mode; it
+// answers a bulk string, or ["pong", marker] in RESP2 subscribed mode.
+func (d *differ) doMulti(s *diffSide, args []string) ([]byte, error) {
+	d.markers++
+	marker := fmt.Sprintf("kvnode-diff-marker-%d", d.markers)
+	b := make([][]byte, len(args))
+	for i, a := range args {
+		b[i] = []byte(a)
+	}
+	if err := s.c.SendBytes(b...); err != nil {
+		return nil, err
+	}
+	if err := s.c.SendBytes([]byte("PING"), []byte(marker)); err != nil {
+		return nil, err
+	}
+	bulk := fmt.Sprintf("$%d\r\n%s\r\n", len(marker), marker)
+	var out []byte
+	for i := 0; i < 1000; i++ {
+		r, err := s.c.Read()
+		if err != nil {
+			return nil, err
+		}
+		if string(r) == bulk || string(r) == "*2\r\n$4\r\npong\r\n"+bulk {
+			return out, nil
+		}
+		out = append(out, r...)
+	}
+	return nil, errors.New("no reply to the PING marker after 1000 replies")
+}
+
+// resetConns sends RESET on both connections (and HELLO 3 again in the
+// RESP3 pass, as RESET returns to RESP2), so that a corpus group does not
+// inherit MULTI, WATCH or subscriptions from the one before.
+func (d *differ) resetConns(where string) {
+	d.t.Helper()
+	d.both(where, []string{"RESET"}, "+RESET\r\n")
+	d.rehello(where)
+	d.dirty = false
+}
+
+// rehello switches both connections back to RESP3 after a RESET in the
+// RESP3 pass.
+func (d *differ) rehello(where string) {
+	d.t.Helper()
+	if d.proto != 3 {
+		return
+	}
+	if r, _ := d.send(d.rd, []string{"HELLO", "3"}); len(r) == 0 || r[0] != '%' {
+		d.t.Fatalf("redis-server refused HELLO 3: %q", r)
+	}
+	if r, err := d.send(d.kv, []string{"HELLO", "3"}); err != nil || len(r) == 0 || r[0] != '%' {
+		d.record(where, []string{"HELLO", "3"}, fmt.Sprintf("%q (%v)", clip(r, 100), err), "a map")
+	}
 }
 
 // flush empties both databases; it reports false if kvnode did not.
@@ -219,22 +321,41 @@ func (d *differ) run(where string, args []string) bool {
 		d.t.Fatalf("still running after %v (%d commands compared): is kvnode stuck?", diffTimeout, d.compared)
 	}
 	d.compared++
+	name := strings.ToLower(args[0])
+	switch name {
+	case "multi", "watch", "hello", "subscribe", "psubscribe", "ssubscribe":
+		d.dirty = true
+	}
+	inMulti := d.rd.inMulti // replies inside MULTI are +QUEUED: nothing to normalise
+	var snap *snapshot
+	if _, random := randomCmds[name]; random && !inMulti {
+		snap = d.snapshot(args)
+	}
 	kr, kerr := d.send(d.kv, args)
 	rr, _ := d.send(d.rd, args)
+	if name == "reset" {
+		defer d.rehello(where)
+	}
 	if kerr != nil {
 		d.record(where, args, "<"+kerr.Error()+">", fmt.Sprintf("%q", clip(rr, 600)))
 		return false
 	}
-	name := strings.ToLower(args[0])
-	if name == "scan" && len(args) > 1 && !isErr(kr) && !isErr(rr) {
-		if args[1] != "0" { // cursors are the server's own
+	if pos, ok := scanCursorAt[name]; ok && len(args) > pos && !inMulti && !isErr(kr) && !isErr(rr) {
+		if args[pos] != "0" { // cursors are the server's own
 			return true
 		}
 		kk, kerr := d.scanAll(d.kv, args, kr)
 		rk, rerr := d.scanAll(d.rd, args, rr)
 		if kerr != nil || rerr != nil || !slices.Equal(kk, rk) {
-			d.record(where, args, fmt.Sprintf("keys of a full iteration %q (%v; first reply %q)", kk, kerr, clip(kr, 200)),
-				fmt.Sprintf("keys of a full iteration %q (%v)", rk, rerr))
+			d.record(where, args, fmt.Sprintf("elements of a full iteration %q (%v; first reply %q)", kk, kerr, clip(kr, 200)),
+				fmt.Sprintf("elements of a full iteration %q (%v)", rk, rerr))
+			return false
+		}
+		return true
+	}
+	if snap != nil && string(kr) != string(rr) && !isErr(kr) && !isErr(rr) {
+		if ok, note := sameRandom(args, kr, rr, snap); !ok {
+			d.record(where, args, fmt.Sprintf("%q (%s)", clip(kr, 600), note), fmt.Sprintf("%q", clip(rr, 600)))
 			return false
 		}
 		return true
@@ -250,9 +371,17 @@ func (d *differ) run(where string, args []string) bool {
 	return true
 }
 
-// scanAll completes a SCAN iteration started with first, returning the
-// sorted distinct keys.
+// scanCursorAt maps the SCAN family to the position of the cursor.
+var scanCursorAt = map[string]int{"scan": 1, "sscan": 2, "hscan": 2, "zscan": 2}
+
+// scanAll completes a SCAN, SSCAN, HSCAN or ZSCAN iteration started with
+// first, returning the sorted distinct elements: keys or members, and for
+// HSCAN and ZSCAN field/value and member/score pairs (an iteration may
+// return an element twice, and the order is the server's own).
 func (d *differ) scanAll(s *diffSide, args []string, first []byte) ([]string, error) {
+	name := strings.ToLower(args[0])
+	pos := scanCursorAt[name]
+	pairs := name == "hscan" || name == "zscan"
 	seen := map[string]bool{}
 	reply := first
 	for i := 0; ; i++ {
@@ -263,8 +392,17 @@ func (d *differ) scanAll(s *diffSide, args []string, first []byte) ([]string, er
 		if (p.kind != '*') || len(p.elems) != 2 || p.elems[1].kind != '*' {
 			return nil, fmt.Errorf("not a SCAN reply: %q", clip(reply, 100))
 		}
-		for _, e := range p.elems[1].elems {
-			seen[e.str] = true
+		els := p.elems[1].elems
+		if pairs && len(els)%2 != 0 {
+			return nil, fmt.Errorf("odd number of elements in %q", clip(reply, 100))
+		}
+		for j := 0; j < len(els); j++ {
+			e := string(els[j].kind) + els[j].str
+			if pairs {
+				j++
+				e += " = " + string(els[j].kind) + els[j].str
+			}
+			seen[e] = true
 		}
 		cursor := p.elems[0].str
 		if cursor == "0" {
@@ -273,7 +411,7 @@ func (d *differ) scanAll(s *diffSide, args []string, first []byte) ([]string, er
 		if i > 10000 {
 			return nil, errors.New("SCAN did not end after 10000 calls")
 		}
-		next := append([]string{args[0], cursor}, args[2:]...)
+		next := append(append(slices.Clone(args[:pos]), cursor), args[pos+1:]...)
 		if reply, err = s.c.Do(next...); err != nil {
 			return nil, err
 		}
@@ -300,6 +438,9 @@ func sameReply(args []string, kr, rr []byte) (bool, string) {
 	if len(args) > 1 {
 		full = name + " " + strings.ToLower(args[1])
 	}
+	if unsubscribeAll[name] && len(args) == 1 {
+		return sameUnsubscribeAll(kr, rr)
+	}
 	kp, err1 := parseReply(kr)
 	rp, err2 := parseReply(rr)
 	if err1 != nil || err2 != nil {
@@ -316,10 +457,26 @@ func sameReply(args []string, kr, rr []byte) (bool, string) {
 		return within(kp, rp, millisSlack), fmt.Sprintf("±%d allowed", millisSlack)
 	case name == "keys":
 		return kp.kind == rp.kind && slices.Equal(sortedStr(kp), sortedStr(rp)), "compared sorted"
+	case unordered[name] || unordered[full]:
+		// Redis leaves the order of these replies unspecified (its
+		// hash-table or insertion order); kvnode answers in its own.
+		return kp.kind == rp.kind && slices.Equal(sortedStr(kp), sortedStr(rp)), "compared sorted"
+	case name == "hgetall":
+		// Field order is unspecified as above; pairs stay together.
+		return kp.kind == rp.kind && slices.Equal(sortedPairs(kp), sortedPairs(rp)), "compared as sorted pairs"
 	case full == "config get":
 		return kp.kind == rp.kind && slices.Equal(sortedPairs(kp), sortedPairs(rp)), "compared as sorted pairs"
 	}
 	return false, ""
+}
+
+// unordered lists the commands (and PUBSUB subcommands) whose reply is an
+// aggregate of scalars in an order Redis leaves unspecified; they are
+// compared as sorted multisets (with the reply type).
+var unordered = map[string]bool{
+	"hkeys": true, "hvals": true,
+	"smembers": true, "sinter": true, "sunion": true, "sdiff": true,
+	"pubsub channels": true, "pubsub shardchannels": true,
 }
 
 // bothTimes reports whether both replies are non-negative integers: times,
@@ -587,6 +744,9 @@ func TestDifferentialCorpus(t *testing.T) {
 		}
 		for _, g := range groups {
 			where := fmt.Sprintf("corpus.txt:%d", g[0].line)
+			if d.dirty {
+				d.resetConns(where)
+			}
 			d.flush(where)
 			for _, c := range g {
 				d.run(fmt.Sprintf("corpus.txt:%d", c.line), c.args)
@@ -610,7 +770,7 @@ func TestDifferentialRandom(t *testing.T) {
 	defer d.report()
 	now := time.Now().Unix()
 	generated, passes := 0, 0
-	distinct := map[string]bool{}
+	distinct := map[string]int{} // upper-case name -> how often
 	for _, proto := range []int{2, 3} {
 		if !d.connect(proto) {
 			continue
@@ -623,7 +783,7 @@ func TestDifferentialRandom(t *testing.T) {
 			for i := 0; i < perSeed; i++ {
 				args := g.next()
 				generated++
-				distinct[strings.ToUpper(args[0])] = true
+				distinct[strings.ToUpper(args[0])]++
 				if !d.run(fmt.Sprintf("seed %d #%d", seed, i), args) {
 					d.clearKeys(fmt.Sprintf("seed %d #%d (resync)", seed, i), g.keySpace())
 				}
@@ -633,7 +793,18 @@ func TestDifferentialRandom(t *testing.T) {
 	if want := passes * seeds * perSeed; generated != want || passes == 0 {
 		t.Errorf("generated %d commands, want %d", generated, want)
 	}
-	if len(distinct) < 45 {
+	if len(distinct) < 45+len(genTypeCommands) {
 		t.Errorf("the generator produced only %d distinct commands", len(distinct))
 	}
+	typed := 0
+	for _, name := range genTypeCommands {
+		if distinct[name] == 0 {
+			t.Errorf("the generator never produced %s", name)
+		}
+		typed += distinct[name]
+	}
+	if typed*100 < generated*40 {
+		t.Errorf("only %d of %d generated commands are data-type commands, want 40%% or more", typed, generated)
+	}
+	t.Logf("generated %d commands (%d data-type commands), %d distinct", generated, typed, len(distinct))
 }

@@ -14,9 +14,20 @@ import (
 // 100 s or more, absolute ones are either in the past (the key goes at
 // once) or far from every relative time, and GT/LT (which compare times) are
 // only used with absolute times.
+//
+// Half the commands work on hashes, lists, sets and sorted sets over the
+// same keys, so they meet strings and each other (WRONGTYPE), expire, and
+// are renamed, copied, dumped and restored. Two rules keep the servers in
+// step: SPOP only takes whole sets (a count of 1000; a partial pop would
+// leave different members behind), and a blocking command always has a
+// short timeout (0.01) or an invalid one, usually right after a push to
+// its first key so it finds data. Lex ranges (whose result Redis leaves
+// unspecified when scores differ) run on their own key, "zlex", whose
+// members all have score 0.
 type cmdGen struct {
-	rng *rand.Rand
-	now int64 // unix seconds when the generator was made
+	rng     *rand.Rand
+	now     int64      // unix seconds when the generator was made
+	pending [][]string // commands next returns before it makes new ones
 }
 
 // newCmdGen returns the generator for seed; now is the current unix time
@@ -32,7 +43,7 @@ func (g *cmdGen) pick(xs ...string) string { return xs[g.rng.IntN(len(xs))] }
 func (g *cmdGen) chance(pct int) bool { return g.rng.IntN(100) < pct }
 
 // keySpace returns every key the generator uses.
-func (g *cmdGen) keySpace() []string { return []string{"k1", "k2", "k3", "k4", "k5", "other"} }
+func (g *cmdGen) keySpace() []string { return []string{"k1", "k2", "k3", "k4", "k5", "other", "zlex"} }
 
 // key returns one of the five keys (rarely a sixth).
 func (g *cmdGen) key() string {
@@ -114,9 +125,18 @@ func (g *cmdGen) offset() string {
 
 // next returns the next command.
 func (g *cmdGen) next() []string {
+	if len(g.pending) > 0 {
+		args := g.pending[0]
+		g.pending = g.pending[1:]
+		return args
+	}
 	args := g.command()
+	if len(g.pending) > 0 {
+		return args // a push before a blocking command: sent as made
+	}
 	if g.chance(3) { // wrong arity or a stray argument
-		if len(args) > 1 && g.chance(50) {
+		// Not SPOP without its count: a random pop of one member.
+		if len(args) > 1 && g.chance(50) && args[0] != "SPOP" {
 			args = args[:len(args)-1]
 		} else {
 			args = append(args, "extra")
@@ -128,10 +148,29 @@ func (g *cmdGen) next() []string {
 	return args
 }
 
-// command returns a random command, weighted towards the common ones.
+// command returns a random command: about half string and keyspace
+// commands, half data-type ones.
 func (g *cmdGen) command() []string {
 	k := g.key()
-	switch g.rng.IntN(62) {
+	switch n := g.rng.IntN(100); {
+	case n < 48:
+		return g.stringCommand(k)
+	case n < 60:
+		return g.hashCommand(k)
+	case n < 72:
+		return g.listCommand(k)
+	case n < 83:
+		return g.setCommand(k)
+	case n < 96:
+		return g.zsetCommand(k)
+	}
+	return g.blockingCommand(k)
+}
+
+// stringCommand returns a string or keyspace command, weighted towards the
+// common ones.
+func (g *cmdGen) stringCommand(k string) []string {
+	switch g.rng.IntN(63) {
 	case 0, 1, 2:
 		return []string{"GET", k}
 	case 3, 4, 5:
@@ -329,6 +368,8 @@ func (g *cmdGen) command() []string {
 		return []string{"APPEND", k, g.pick("a", "1")}
 	case 60:
 		return []string{"SET", k, g.pick("1", "10", "100")}
+	case 61:
+		return []string{"RANDOMKEY"}
 	}
 	return []string{"TTL", k}
 }

@@ -65,8 +65,10 @@ type Client struct {
 	inExec bool
 	// multi is the open transaction (MULTI … EXEC), nil outside one.
 	multi *multiState
-	// watched maps WATCHed keys to their expire-at at WATCH time (0: none).
-	watched    map[string]int64
+	// watched holds what WATCH noted of each watched key; the owner
+	// writes it, FLUSHALL's hook reads it, both under watchMu.
+	watched    map[string]watchInfo
+	watchMu    sync.Mutex
 	watchDirty atomic.Bool
 
 	replyMode  int

@@ -281,11 +281,15 @@ func errZAtLeastOneKey(cmd string) string {
 }
 
 // errZRandCountCap is kvnode's refusal of a ZRANDMEMBER count below -max,
-// phrased as Redis phrases its own count range.
-func errZRandCountCap(max int64) string {
-	return fmt.Sprintf("ERR value is out of range, value must between %d and 9223372036854775807", -max)
-}
+// in the words Redis uses for its own ZRANDMEMBER count limit.
+func errZRandCountCap(max int64) string { return "ERR value is out of range" }
 
 // errTooManyWrites: a command whose writes do not fit one atomic
 // transaction (kvnode's limit; Redis has none).
 const errTooManyWrites = "ERR command writes too many elements for one atomic transaction; split it into smaller commands"
+
+// errExecAbortBecause is Redis' reply to a refused EXEC: the transaction
+// is discarded, with the refusal's text.
+func errExecAbortBecause(errText string) string {
+	return "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errText, "ERR ")
+}

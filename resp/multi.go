@@ -38,7 +38,10 @@ func newWatchRegistry() *watchRegistry {
 	return &watchRegistry{byKey: map[string]map[*Client]struct{}{}}
 }
 
-// touched marks the clients watching keys dirty; nil means every key.
+// touched marks the clients watching keys dirty. nil means every key was
+// removed (FLUSHALL): as in Redis, that touches only watched keys that
+// existed — one that existed at WATCH and was removed or recreated since
+// has already made its client dirty.
 func (r *watchRegistry) touched(keys [][]byte) {
 	if r.count.Load() == 0 {
 		return
@@ -46,9 +49,11 @@ func (r *watchRegistry) touched(keys [][]byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if keys == nil {
-		for _, cs := range r.byKey {
+		for k, cs := range r.byKey {
 			for c := range cs {
-				c.watchDirty.Store(true)
+				if w := c.watchedAt(k); w.existed {
+					c.watchDirty.Store(true)
+				}
 			}
 		}
 		return
@@ -91,7 +96,9 @@ func (c *Client) unwatchAll() {
 			}
 		}
 		r.mu.Unlock()
+		c.watchMu.Lock()
 		c.watched = nil
+		c.watchMu.Unlock()
 	}
 	c.watchDirty.Store(false)
 }
@@ -154,10 +161,12 @@ func cmdWatch(c *Client, args [][]byte) {
 		if !exists {
 			at = 0
 		}
+		c.watchMu.Lock()
 		if c.watched == nil {
-			c.watched = map[string]int64{}
+			c.watched = map[string]watchInfo{}
 		}
-		c.watched[key] = at
+		c.watched[key] = watchInfo{expireAt: at, existed: exists}
+		c.watchMu.Unlock()
 		c.srv.watches.add(c, key)
 	}
 	c.w.OK()
@@ -172,12 +181,44 @@ func cmdUnwatch(c *Client, args [][]byte) {
 // since WATCH.
 func (c *Client) watchedExpired() bool {
 	now := time.Now().UnixMilli()
-	for _, at := range c.watched {
-		if at != 0 && at <= now {
+	c.watchMu.Lock()
+	defer c.watchMu.Unlock()
+	for _, w := range c.watched {
+		if w.expireAt != 0 && w.expireAt <= now {
 			return true
 		}
 	}
 	return false
+}
+
+// watchInfo is what WATCH noted of a key.
+type watchInfo struct {
+	expireAt int64 // its expire time then, 0 for none
+	existed  bool
+}
+
+// watchedAt returns what WATCH noted of key; the registry calls it from
+// writers' goroutines, hence the lock.
+func (c *Client) watchedAt(key string) watchInfo {
+	c.watchMu.Lock()
+	defer c.watchMu.Unlock()
+	return c.watched[key]
+}
+
+// reject answers a command refused before it ran (unknown, arity, auth,
+// subscribed mode). Inside MULTI that dooms the transaction; a refused
+// EXEC itself discards it, with Redis' EXECABORT reply, in or out of MULTI.
+func (c *Client) reject(args [][]byte, errText string) {
+	if eq(args[0], "exec") {
+		c.multi = nil
+		c.unwatchAll()
+		c.w.Error(errExecAbortBecause(errText))
+		return
+	}
+	if c.multi != nil {
+		c.multi.abort = true
+	}
+	c.w.Error(errText)
 }
 
 // cmdExec runs the queue. dispatch calls it without the exec lock held.

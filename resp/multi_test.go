@@ -67,10 +67,22 @@ func TestWatch(t *testing.T) {
 	other.expect(":1\r\n", "DEL", "k")
 	c.expect("+OK\r\n", "MULTI")
 	c.expect("*-1\r\n", "EXEC")
+	// FLUSHALL touches a watched key that exists…
+	other.expect("+OK\r\n", "SET", "k", "again")
 	c.expect("+OK\r\n", "WATCH", "k")
 	other.expect("+OK\r\n", "FLUSHALL")
 	c.expect("+OK\r\n", "MULTI")
 	c.expect("*-1\r\n", "EXEC")
+	// …but not one that did not exist, as in Redis 7.0.
+	c.expect("+OK\r\n", "WATCH", "k")
+	other.expect("+OK\r\n", "FLUSHALL")
+	c.expect("+OK\r\n", "MULTI")
+	c.expect("*0\r\n", "EXEC")
+	// A refused EXEC discards the transaction with EXECABORT.
+	c.expect("+OK\r\n", "MULTI")
+	c.expect("+QUEUED\r\n", "SET", "k", "v")
+	c.expect("-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n", "EXEC", "extra")
+	c.expect("-ERR EXEC without MULTI\r\n", "EXEC")
 	c.expect("+OK\r\n", "WATCH", "k")
 	other.expect("+OK\r\n", "SET", "k", "5")
 	c.expect("+OK\r\n", "UNWATCH")

@@ -626,10 +626,7 @@ func (c *Client) pubsubRefused(args [][]byte) bool {
 		return false
 	}
 	c.lastCmd.Store(cmd)
-	if c.multi != nil {
-		c.multi.abort = true
-	}
-	c.w.Error(errPubsubContext(cmd.FullName()))
+	c.reject(args, errPubsubContext(cmd.FullName()))
 	return true
 }
 

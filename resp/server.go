@@ -223,17 +223,11 @@ func (s *Server) clientCount() int {
 func (s *Server) dispatch(c *Client, args [][]byte) {
 	cmd, errText := s.table.resolve(args)
 	if cmd == nil {
-		if c.multi != nil {
-			c.multi.abort = true
-		}
-		c.w.Error(errText)
+		c.reject(args, errText)
 		return
 	}
 	if !c.authed.Load() && cmd.Flags&FlagNoAuth == 0 && s.cfg.Get("requirepass") != "" {
-		if c.multi != nil {
-			c.multi.abort = true
-		}
-		c.w.Error(errNoAuth)
+		c.reject(args, errNoAuth)
 		return
 	}
 	if c.multi != nil && !runsInMulti(cmd) {
