@@ -295,33 +295,35 @@ func (db *DB) collectVersion(slot int, version uint64) (int64, error) {
 	var n int64
 	for _, tag := range []byte{tagElement, tagScore} {
 		p := elementPrefix(slot, tag, version)
-		for {
-			var keys [][]byte
-			err := db.view(func(tx *Tx) error {
-				it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
-				defer it.Close()
-				for it.Rewind(); it.Valid() && len(keys) < collectBatch; it.Next() {
-					keys = append(keys, it.Item().KeyCopy(nil))
-				}
-				return nil
-			})
-			if err != nil {
-				return n, err
-			}
-			if len(keys) == 0 {
-				break
-			}
+		// One snapshot iterator walks the whole dead version once while
+		// batches of deletions are flushed behind it (restarting the walk
+		// per batch would skip the same fresh tombstones again and again).
+		err := db.view(func(tx *Tx) error {
+			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+			defer it.Close()
 			wb := db.bdb.NewWriteBatch()
-			for _, k := range keys {
-				if err := wb.Delete(k); err != nil {
-					wb.Cancel()
-					return n, fmt.Errorf("collect: %w", err)
+			defer wb.Cancel()
+			pending := 0
+			for it.Rewind(); it.Valid(); it.Next() {
+				if err := wb.Delete(it.Item().KeyCopy(nil)); err != nil {
+					return fmt.Errorf("collect: %w", err)
+				}
+				n++
+				if pending++; pending == collectBatch {
+					if err := wb.Flush(); err != nil {
+						return fmt.Errorf("collect: %w", err)
+					}
+					wb = db.bdb.NewWriteBatch()
+					pending = 0
 				}
 			}
 			if err := wb.Flush(); err != nil {
-				return n, fmt.Errorf("collect: %w", err)
+				return fmt.Errorf("collect: %w", err)
 			}
-			n += int64(len(keys))
+			return nil
+		})
+		if err != nil {
+			return n, err
 		}
 	}
 	err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Delete(garbageKey(slot, version)) })
