@@ -243,71 +243,16 @@ func cmdHRandField(c *Client, args [][]byte) {
 	}
 }
 
-// hashScanCursor parses a SCAN-family cursor as Redis'
-// parseScanCursorOrReply does with strtoul: an optional sign ("-1" wraps
-// to 2^64-1), decimal digits, nothing else; no leading space; the empty
-// string is cursor 0.
-func hashScanCursor(b []byte) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, true
-	}
-	switch b[0] {
-	case ' ', '\t', '\n', '\v', '\f', '\r':
-		return 0, false
-	}
-	neg := false
-	if b[0] == '+' || b[0] == '-' {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	if len(b) == 0 {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // cmdHScan serves HSCAN key cursor [MATCH pattern] [COUNT count]. Redis
 // checks the cursor, then the key (a missing key answers an empty scan
 // whatever the options, a wrong type WRONGTYPE), then the options.
 func cmdHScan(c *Client, args [][]byte) {
-	cursor, ok := hashScanCursor(args[2])
+	cursor, ok := parseScanCursor(args[2])
 	if !ok {
 		c.w.Error(errInvalidCursor)
 		return
 	}
-	count := int64(10)
-	var pat []byte
-	optErr := ""
-	for i := 3; i < len(args) && optErr == ""; i += 2 {
-		switch {
-		case i+1 >= len(args):
-			optErr = errSyntax
-		case eq(args[i], "count"):
-			n, ok := argInt(args[i+1])
-			switch {
-			case !ok:
-				optErr = errNotInteger
-			case n < 1:
-				optErr = errSyntax
-			default:
-				count = n
-			}
-		case eq(args[i], "match"):
-			pat = args[i+1]
-			if len(pat) == 1 && pat[0] == '*' {
-				pat = nil
-			}
-		default:
-			optErr = errSyntax
-		}
-	}
+	o, optErr := parseScanOptions(args, 3, false)
 	if optErr != "" {
 		n, err := c.db.HLen(args[1])
 		switch {
@@ -320,11 +265,7 @@ func cmdHScan(c *Client, args [][]byte) {
 		}
 		return
 	}
-	var match func([]byte) bool
-	if pat != nil {
-		match = func(f []byte) bool { return globMatch(pat, f, false) }
-	}
-	next, pairs, err := c.db.HScan(args[1], cursor, int(min(count, math.MaxInt32)), match)
+	next, pairs, err := c.db.HScan(args[1], cursor, int(min(o.count, math.MaxInt32)), o.matcher())
 	if err != nil {
 		c.replyErr(err)
 		return

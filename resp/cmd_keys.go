@@ -229,49 +229,22 @@ func cmdKeys(c *Client, args [][]byte) {
 }
 
 func cmdScan(c *Client, args [][]byte) {
-	cursor, ok := parseCursor(args[1])
+	cursor, ok := parseScanCursor(args[1])
 	if !ok {
 		c.w.Error(errInvalidCursor)
 		return
 	}
-	count := int64(10)
-	var pat []byte
-	typ := ""
-	for i := 2; i < len(args); i++ {
-		if i+1 >= len(args) {
-			c.w.Error(errSyntax)
-			return
-		}
-		switch {
-		case eq(args[i], "count"):
-			n, ok := argInt(args[i+1])
-			if !ok {
-				c.w.Error(errNotInteger)
-				return
-			}
-			if n < 1 {
-				c.w.Error(errSyntax)
-				return
-			}
-			count = n
-		case eq(args[i], "match"):
-			pat = args[i+1]
-			if len(pat) == 1 && pat[0] == '*' {
-				pat = nil
-			}
-		case eq(args[i], "type"):
-			typ = lowerName(args[i+1])
-		default:
-			c.w.Error(errSyntax)
-			return
-		}
-		i++
+	o, errText := parseScanOptions(args, 2, true)
+	if errText != "" {
+		c.w.Error(errText)
+		return
 	}
-	next, keys, err := c.db.Scan(cursor, int(min(count, 1<<20)), func(key []byte, t engine.Type) bool {
-		if typ != "" && t.String() != typ {
+	match := o.matcher()
+	next, keys, err := c.db.Scan(cursor, int(min(o.count, 1<<20)), func(key []byte, t engine.Type) bool {
+		if o.typ != "" && t.String() != o.typ {
 			return false
 		}
-		return pat == nil || globMatch(pat, key, false)
+		return match == nil || match(key)
 	})
 	if err != nil {
 		c.replyErr(err)
@@ -287,18 +260,26 @@ func cmdRandomKey(c *Client, args [][]byte) {
 	c.bulkOrNull(k, k != nil, err)
 }
 
-// parseCursor parses a SCAN cursor as Redis does with strtoul: decimal,
-// an optional sign ("-1" wraps around to 2^64-1), no spaces, no overflow.
-func parseCursor(b []byte) (uint64, bool) {
-	s := string(b)
-	neg := false
-	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
-		neg, s = s[0] == '-', s[1:]
+// parseScanCursor parses a SCAN-family cursor as Redis'
+// parseScanCursorOrReply does with strtoul: no leading space, an optional
+// sign (a negative cursor wraps around), decimal digits that fit 64 bits;
+// the empty string is cursor 0.
+func parseScanCursor(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
 	}
-	if s == "" || s[0] < '0' || s[0] > '9' {
+	switch b[0] {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
 		return 0, false
 	}
-	v, err := strconv.ParseUint(s, 10, 64)
+	s, neg := b, false
+	if s[0] == '+' || s[0] == '-' {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if len(s) == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(s), 10, 64)
 	if err != nil {
 		return 0, false
 	}
@@ -306,4 +287,53 @@ func parseCursor(b []byte) (uint64, bool) {
 		v = -v
 	}
 	return v, true
+}
+
+// scanOptions are the options of SCAN, HSCAN, SSCAN and ZSCAN.
+type scanOptions struct {
+	count int64
+	match []byte // nil: everything
+	typ   string // SCAN TYPE, lower case; "" for any
+}
+
+// parseScanOptions parses [MATCH pattern] [COUNT count] (and TYPE type
+// when allowType) from args[from:], as Redis' scanGenericCommand does. It
+// returns the error text to reply, or "". Callers report it where Redis
+// does: the key-scanning commands only after looking the key up.
+func parseScanOptions(args [][]byte, from int, allowType bool) (scanOptions, string) {
+	o := scanOptions{count: 10}
+	for i := from; i < len(args); i += 2 {
+		if i+1 >= len(args) {
+			return o, errSyntax
+		}
+		switch v := args[i+1]; {
+		case eq(args[i], "count"):
+			n, ok := argInt(v)
+			if !ok {
+				return o, errNotInteger
+			}
+			if n < 1 {
+				return o, errSyntax
+			}
+			o.count = n
+		case eq(args[i], "match"):
+			o.match = v
+			if len(v) == 1 && v[0] == '*' {
+				o.match = nil
+			}
+		case eq(args[i], "type") && allowType:
+			o.typ = lowerName(v)
+		default:
+			return o, errSyntax
+		}
+	}
+	return o, ""
+}
+
+// matcher returns a glob matcher for o.match, nil when everything matches.
+func (o scanOptions) matcher() func([]byte) bool {
+	if o.match == nil {
+		return nil
+	}
+	return func(b []byte) bool { return globMatch(o.match, b, false) }
 }

@@ -218,66 +218,14 @@ func cmdSInterCard(c *Client, args [][]byte) {
 	c.setIntReply(c.db.SInterCard(args[2:2+n], limit))
 }
 
-// setScanCursorArg parses a SCAN-family cursor as Redis'
-// parseScanCursorOrReply does with strtoul: no leading space, an optional
-// sign (a negative cursor wraps around), decimal digits that fit 64 bits;
-// the empty string is cursor 0.
-func setScanCursorArg(b []byte) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, true
-	}
-	switch b[0] {
-	case ' ', '\t', '\n', '\v', '\f', '\r':
-		return 0, false
-	}
-	s, neg := b, false
-	if s[0] == '+' || s[0] == '-' {
-		neg, s = s[0] == '-', s[1:]
-	}
-	if len(s) == 0 {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(string(s), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdSScan(c *Client, args [][]byte) {
-	cursor, ok := setScanCursorArg(args[2])
+	cursor, ok := parseScanCursor(args[2])
 	if !ok {
 		c.w.Error(errInvalidCursor)
 		return
 	}
-	count := int64(10)
-	var pat []byte
-	optErr := ""
-	for i := 3; i < len(args) && optErr == ""; i += 2 {
-		switch {
-		case eq(args[i], "count") && i+1 < len(args):
-			n, ok := argInt(args[i+1])
-			switch {
-			case !ok:
-				optErr = errNotInteger
-			case n < 1:
-				optErr = errSyntax
-			default:
-				count = n
-			}
-		case eq(args[i], "match") && i+1 < len(args):
-			pat = args[i+1]
-			if len(pat) == 1 && pat[0] == '*' {
-				pat = nil
-			}
-		default:
-			optErr = errSyntax
-		}
-	}
+	o, optErr := parseScanOptions(args, 3, false)
 	if optErr != "" {
 		// Redis looks the key up before it parses the options: a missing
 		// key is an empty scan, a wrong type WRONGTYPE, whatever follows.
@@ -294,11 +242,7 @@ func cmdSScan(c *Client, args [][]byte) {
 		}
 		return
 	}
-	var match func([]byte) bool
-	if pat != nil {
-		match = func(m []byte) bool { return globMatch(pat, m, false) }
-	}
-	next, ms, err := c.db.SScan(args[1], cursor, int(min(count, 1<<20)), match)
+	next, ms, err := c.db.SScan(args[1], cursor, int(min(o.count, 1<<20)), o.matcher())
 	if err != nil {
 		c.replySetErr(err)
 		return

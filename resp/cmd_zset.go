@@ -962,36 +962,11 @@ func zalgebraHandler(op engine.ZSetOp, store, cardOnly bool) Handler {
 	}
 }
 
-// zparseCursor parses a SCAN cursor as Redis' parseScanCursorOrReply
-// (strtoul: optional sign, a negative value wraps, no leading space).
-func zparseCursor(b []byte) (uint64, bool) {
-	s := string(b)
-	if len(s) > 0 && zIsSpace(s[0]) {
-		return 0, false
-	}
-	neg := false
-	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if s == "" {
-		return 0, len(b) == 0 // strtoul converts nothing: "" alone is 0
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdZScan(c *Client, args [][]byte) {
-	cursor, ok := zparseCursor(args[2])
+	cursor, ok := parseScanCursor(args[2])
 	if !ok {
-		c.w.Error(errZInvalidCursor)
+		c.w.Error(errInvalidCursor)
 		return
 	}
 	// Redis looks the key up before it parses the options.
@@ -1010,40 +985,12 @@ func cmdZScan(c *Client, args [][]byte) {
 		c.w.Error(errWrongType)
 		return
 	}
-	count := int64(10)
-	var pat []byte
-	for i := 3; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			c.w.Error(errSyntax)
-			return
-		}
-		switch {
-		case eq(args[i], "count"):
-			n, ok := argInt(args[i+1])
-			if !ok {
-				c.w.Error(errNotInteger)
-				return
-			}
-			if n < 1 {
-				c.w.Error(errSyntax)
-				return
-			}
-			count = n
-		case eq(args[i], "match"):
-			pat = args[i+1]
-			if len(pat) == 1 && pat[0] == '*' {
-				pat = nil
-			}
-		default:
-			c.w.Error(errSyntax)
-			return
-		}
+	o, errText := parseScanOptions(args, 3, false)
+	if errText != "" {
+		c.w.Error(errText)
+		return
 	}
-	var match func([]byte) bool
-	if pat != nil {
-		match = func(m []byte) bool { return globMatch(pat, m, false) }
-	}
-	next, ms, compact, err := c.db.ZScan(args[1], cursor, int(min(count, 1<<20)), match)
+	next, ms, compact, err := c.db.ZScan(args[1], cursor, int(min(o.count, 1<<20)), o.matcher())
 	if err != nil {
 		c.replyZErr(err)
 		return

@@ -272,7 +272,6 @@ const (
 	errZPositive      = "ERR value is out of range, must be positive"
 	errZRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 	errZMemberTooLong = "ERR zset member is too large for this server"
-	errZInvalidCursor = "ERR invalid cursor"
 )
 
 // errZAtLeastOneKey is the algebra commands' refusal of numkeys < 1.

@@ -61,20 +61,7 @@ func (p *reader) fill() error {
 		n := copy(p.buf, p.buf[p.r:p.w])
 		p.r, p.w = 0, n
 	}
-	if p.w == len(p.buf) {
-		nb := make([]byte, 2*len(p.buf))
-		copy(nb, p.buf[:p.w])
-		p.buf = nb
-	}
-	n, err := p.rd.Read(p.buf[p.w:])
-	p.w += n
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	return err
+	return p.readMore()
 }
 
 // line returns the next line (without its line end) once a '\n' is
