@@ -39,6 +39,12 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "Run kvnode --help for the options.")
 		return 2
 	}
+	if cfg.Bool("cluster-enabled") {
+		// Refuse rather than pretend: clients would see a cluster node
+		// that answers no CLUSTER command.
+		fmt.Fprintln(os.Stderr, "kvnode: --cluster-enabled yes is not available yet: this build runs standalone nodes only")
+		return 2
+	}
 	log, closeLog, err := newLogger(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kvnode:", err)
