@@ -127,9 +127,11 @@ func (c *Client) writeCommandInfo(cmd *Command) {
 	for _, f := range flags {
 		w.Status(f)
 	}
+	// Commands with movable keys still report their fixed first key, as
+	// Redis does (ZUNIONSTORE: 1 1 1); cluster clients route on it.
 	first, last, step := cmd.First, cmd.Last, cmd.Step
-	if cmd.KeysFn != nil || first == 0 {
-		first, last, step = 0, 0, 0
+	if first == 0 {
+		last, step = 0, 0
 	}
 	w.Int(int64(first))
 	w.Int(int64(last))
@@ -140,7 +142,7 @@ func (c *Client) writeCommandInfo(cmd *Command) {
 		w.Status(cat)
 	}
 	w.Array(0) // tips
-	if first > 0 {
+	if first > 0 && cmd.KeysFn == nil {
 		w.Array(1)
 		c.writeKeySpec(cmd)
 	} else {
@@ -277,6 +279,10 @@ func cmdCommandGetKeys(c *Client, args [][]byte) {
 		return
 	}
 	pos := cmd.KeyPositions(target)
+	if len(pos) == 0 {
+		c.w.Error(errInvalidArgsSpecified)
+		return
+	}
 	c.w.Array(len(pos))
 	for _, p := range pos {
 		c.w.Bulk(target[p])

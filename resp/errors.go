@@ -292,3 +292,7 @@ const errTooManyWrites = "ERR command writes too many elements for one atomic tr
 func errExecAbortBecause(errText string) string {
 	return "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errText, "ERR ")
 }
+
+// errInvalidArgsSpecified: COMMAND GETKEYS on a movable-keys command whose
+// key count is malformed.
+const errInvalidArgsSpecified = "ERR Invalid arguments specified for command"
