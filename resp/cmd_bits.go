@@ -25,23 +25,6 @@ func bitCommands() []*Command {
 	}
 }
 
-// replyBitsErr writes the Redis text for an error of the bit engine
-// methods, falling back to the shared engine error map.
-func (c *Client) replyBitsErr(err error) {
-	switch {
-	case errors.Is(err, engine.ErrBitOffset):
-		c.w.Error(errBitOffset)
-	case errors.Is(err, engine.ErrBitFieldType):
-		c.w.Error(errBitFieldType)
-	case errors.Is(err, engine.ErrLCSTooLong):
-		c.w.Error(errLCSTooLong)
-	case errors.Is(err, engine.ErrLCSMemory):
-		c.w.Error(errLCSMemory)
-	default:
-		c.replyErr(err)
-	}
-}
-
 // bitOffsetArg parses a bit offset as Redis' getBitOffsetFromArgument: a
 // non-negative integer whose byte lies below proto-max-bulk-len. With
 // width > 0 (BITFIELD) "#N" means N*width.
@@ -76,7 +59,7 @@ func cmdSetBit(c *Client, args [][]byte) {
 	}
 	old, err := c.db.SetBit(args[1], off, on == 1)
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(int64(old))
@@ -90,7 +73,7 @@ func cmdGetBit(c *Client, args [][]byte) {
 	}
 	bit, err := c.db.GetBit(args[1], off)
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(int64(bit))
@@ -112,7 +95,7 @@ func bitUnitArg(arg []byte) (bits, ok bool) {
 func cmdBitCount(c *Client, args [][]byte) {
 	v, exists, err := c.db.Get(args[1])
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	if !exists {
@@ -161,7 +144,7 @@ func cmdBitPos(c *Client, args [][]byte) {
 	}
 	v, exists, err := c.db.Get(args[1])
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	if !exists {
@@ -218,7 +201,7 @@ func cmdBitOp(c *Client, args [][]byte) {
 	}
 	n, err := c.db.BitOp(op, args[2], args[3:])
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -300,7 +283,7 @@ func cmdBitField(c *Client, args [][]byte) {
 	}
 	res, err := c.db.BitField(args[1], ops)
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Array(len(res))
@@ -322,7 +305,7 @@ func cmdLCS(c *Client, args [][]byte) {
 		return
 	}
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	var o engine.LCSOptions
@@ -355,7 +338,7 @@ func cmdLCS(c *Client, args [][]byte) {
 	}
 	res, err := engine.LCS(vals[0], vals[1], o)
 	if err != nil {
-		c.replyBitsErr(err)
+		c.replyErr(err)
 		return
 	}
 	switch {

@@ -1,7 +1,6 @@
 package resp
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"time"
@@ -35,27 +34,10 @@ func dumpCommands() []*Command {
 	}
 }
 
-// replyDumpErr writes the Redis text for an error of DUMP, RESTORE or
-// OBJECT.
-func (c *Client) replyDumpErr(err error) {
-	switch {
-	case errors.Is(err, engine.ErrKeyExists):
-		c.w.Error(errBusyKey)
-	case errors.Is(err, engine.ErrDumpPayload):
-		c.w.Error(errDumpPayload)
-	case errors.Is(err, engine.ErrBadDataFormat):
-		c.w.Error(errBadDataFormat)
-	case errors.Is(err, engine.ErrDumpUnsupported):
-		c.w.Error(errDumpUnsupported)
-	default:
-		c.replyErr(err)
-	}
-}
-
 func cmdDump(c *Client, args [][]byte) {
 	data, ok, err := c.db.Dump(args[1])
 	if err != nil {
-		c.replyDumpErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.srv.hit(ok)
@@ -142,7 +124,7 @@ func cmdRestore(c *Client, args [][]byte) {
 		}
 	}
 	if err := c.db.Restore(args[1], args[3], at, replace); err != nil {
-		c.replyDumpErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.OK()
@@ -153,7 +135,7 @@ func cmdRestore(c *Client, args [][]byte) {
 func objectLookup(c *Client, key []byte) (engine.ObjectInfo, bool) {
 	info, ok, err := c.db.Object(key)
 	if err != nil {
-		c.replyDumpErr(err)
+		c.replyErr(err)
 		return info, false
 	}
 	c.srv.hit(ok)

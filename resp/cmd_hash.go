@@ -1,11 +1,8 @@
 package resp
 
 import (
-	"errors"
 	"math"
 	"strconv"
-
-	"github.com/kvnode/kvnode/engine"
 )
 
 // Hash commands. Replies, errors and their order follow Redis 7.0's
@@ -34,22 +31,6 @@ func hashCommands() []*Command {
 	}
 }
 
-// replyHashErr writes the Redis text of an error of a hash operation.
-func (c *Client) replyHashErr(err error) {
-	switch {
-	case errors.Is(err, engine.ErrHashNotInteger):
-		c.w.Error(errHashNotInteger)
-	case errors.Is(err, engine.ErrHashNotFloat):
-		c.w.Error(errHashNotFloat)
-	case errors.Is(err, engine.ErrHashIncrNotFinite):
-		c.w.Error(errHashIncrInfinite)
-	case errors.Is(err, engine.ErrHashFieldTooLarge):
-		c.w.Error(errHashFieldTooLong)
-	default:
-		c.replyErr(err)
-	}
-}
-
 // cmdHSet serves HSET (the number of new fields) and HMSET (+OK).
 func cmdHSet(c *Client, args [][]byte) {
 	if len(args)%2 != 0 {
@@ -59,7 +40,7 @@ func cmdHSet(c *Client, args [][]byte) {
 	n, err := c.db.HSet(args[1], args[2:])
 	switch {
 	case err != nil:
-		c.replyHashErr(err)
+		c.replyErr(err)
 	case eq(args[0], "hmset"):
 		c.w.OK()
 	default:
@@ -70,7 +51,7 @@ func cmdHSet(c *Client, args [][]byte) {
 func cmdHSetNX(c *Client, args [][]byte) {
 	ok, err := c.db.HSetNX(args[1], args[2], args[3])
 	if err != nil {
-		c.replyHashErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(b2i(ok))
@@ -165,7 +146,7 @@ func cmdHIncrBy(c *Client, args [][]byte) {
 	}
 	n, err := c.db.HIncrBy(args[1], args[2], delta)
 	if err != nil {
-		c.replyHashErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -174,7 +155,7 @@ func cmdHIncrBy(c *Client, args [][]byte) {
 func cmdHIncrByFloat(c *Client, args [][]byte) {
 	v, err := c.db.HIncrByFloat(args[1], args[2], args[3])
 	if err != nil {
-		c.replyHashErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Bulk(v)

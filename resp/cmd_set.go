@@ -1,11 +1,8 @@
 package resp
 
 import (
-	"errors"
 	"math"
 	"strconv"
-
-	"github.com/kvnode/kvnode/engine"
 )
 
 // Set commands. Replies, errors and their order follow Redis 7.0's
@@ -37,22 +34,10 @@ func setCommands() []*Command {
 	}
 }
 
-// replySetErr writes the Redis text of an error of a set operation.
-func (c *Client) replySetErr(err error) {
-	switch {
-	case errors.Is(err, engine.ErrSetMemberTooLarge):
-		c.w.Error(errSetMemberTooLong)
-	case errors.Is(err, engine.ErrSetRandCountTooLarge):
-		c.w.Error(errSetRandCountCap(engine.SetRandCountMax))
-	default:
-		c.replyErr(err)
-	}
-}
-
 // setMembersReply writes members as a set (an array in RESP2).
 func (c *Client) setMembersReply(ms [][]byte, err error) {
 	if err != nil {
-		c.replySetErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Set(len(ms))
@@ -63,7 +48,7 @@ func (c *Client) setMembersReply(ms [][]byte, err error) {
 
 func (c *Client) setIntReply(n int64, err error) {
 	if err != nil {
-		c.replySetErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -88,7 +73,7 @@ func cmdSIsMember(c *Client, args [][]byte) {
 func cmdSMIsMember(c *Client, args [][]byte) {
 	oks, err := c.db.SMIsMember(args[1], args[2:])
 	if err != nil {
-		c.replySetErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Array(len(oks))
@@ -105,7 +90,7 @@ func cmdSPop(c *Client, args [][]byte) {
 	case 2:
 		m, ok, err := c.db.SPop(args[1])
 		if err != nil {
-			c.replySetErr(err)
+			c.replyErr(err)
 			return
 		}
 		c.bulkOrNull(m, ok, nil)
@@ -127,7 +112,7 @@ func cmdSRandMember(c *Client, args [][]byte) {
 	case 2:
 		m, ok, err := c.db.SRandMember(args[1])
 		if err != nil {
-			c.replySetErr(err)
+			c.replyErr(err)
 			return
 		}
 		c.bulkOrNull(m, ok, nil)
@@ -143,7 +128,7 @@ func cmdSRandMember(c *Client, args [][]byte) {
 		}
 		ms, err := c.db.SRandMemberN(args[1], n)
 		if err != nil {
-			c.replySetErr(err)
+			c.replyErr(err)
 			return
 		}
 		// An array, not a set: a negative count repeats members.
@@ -232,7 +217,7 @@ func cmdSScan(c *Client, args [][]byte) {
 		n, err := c.db.SCard(args[1])
 		switch {
 		case err != nil:
-			c.replySetErr(err)
+			c.replyErr(err)
 		case n == 0:
 			c.w.Array(2)
 			c.w.BulkString("0")
@@ -244,7 +229,7 @@ func cmdSScan(c *Client, args [][]byte) {
 	}
 	next, ms, err := c.db.SScan(args[1], cursor, int(min(o.count, 1<<20)), o.matcher())
 	if err != nil {
-		c.replySetErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Array(2)

@@ -1,7 +1,6 @@
 package resp
 
 import (
-	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -77,20 +76,6 @@ func zsetNumKeysAt(i int, withDest bool) func(args [][]byte) []int {
 			out = append(out, i+1+j)
 		}
 		return out
-	}
-}
-
-// replyZErr writes the Redis text of an error of a sorted set operation.
-func (c *Client) replyZErr(err error) {
-	switch {
-	case errors.Is(err, engine.ErrZSetNaN):
-		c.w.Error(errZScoreNaN)
-	case errors.Is(err, engine.ErrZSetMemberTooLarge):
-		c.w.Error(errZMemberTooLong)
-	case errors.Is(err, engine.ErrZRandCountTooLarge):
-		c.w.Error(errZRandCountCap(engine.ZRandCountMax))
-	default:
-		c.replyErr(err)
 	}
 }
 
@@ -384,7 +369,7 @@ loop:
 	r, err := c.db.ZAdd(args[1], o, pairs)
 	switch {
 	case err != nil:
-		c.replyZErr(err)
+		c.replyErr(err)
 	case o.Incr && r.Done:
 		c.w.Double(r.Score)
 	case o.Incr:
@@ -400,7 +385,7 @@ func cmdZScore(c *Client, args [][]byte) {
 	s, ok, err := c.db.ZScore(args[1], args[2])
 	switch {
 	case err != nil:
-		c.replyZErr(err)
+		c.replyErr(err)
 	case !ok:
 		c.w.Null()
 	default:
@@ -411,7 +396,7 @@ func cmdZScore(c *Client, args [][]byte) {
 func cmdZMScore(c *Client, args [][]byte) {
 	scores, found, err := c.db.ZMScore(args[1], args[2:])
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Array(len(scores))
@@ -427,7 +412,7 @@ func cmdZMScore(c *Client, args [][]byte) {
 func cmdZCard(c *Client, args [][]byte) {
 	n, err := c.db.ZCard(args[1])
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -441,7 +426,7 @@ func cmdZCount(c *Client, args [][]byte) {
 	}
 	n, err := c.db.ZCount(args[1], r)
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -455,7 +440,7 @@ func cmdZLexCount(c *Client, args [][]byte) {
 	}
 	n, err := c.db.ZLexCount(args[1], r)
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -574,7 +559,7 @@ func zrangeHandler(argStart int, store bool, rt zrangeType, dir zrangeDir) Handl
 		if store {
 			n, err := c.db.ZRangeStore(args[1], key, spec)
 			if err != nil {
-				c.replyZErr(err)
+				c.replyErr(err)
 				return
 			}
 			c.w.Int(n)
@@ -582,7 +567,7 @@ func zrangeHandler(argStart int, store bool, rt zrangeType, dir zrangeDir) Handl
 		}
 		ms, err := c.db.ZRange(key, spec)
 		if err != nil {
-			c.replyZErr(err)
+			c.replyErr(err)
 			return
 		}
 		c.zwriteMembers(ms, withScores)
@@ -593,7 +578,7 @@ func cmdZRank(c *Client, args [][]byte) {
 	rank, ok, err := c.db.ZRank(args[1], args[2], eq(args[0], "zrevrank"))
 	switch {
 	case err != nil:
-		c.replyZErr(err)
+		c.replyErr(err)
 	case !ok:
 		c.w.Null()
 	default:
@@ -604,7 +589,7 @@ func cmdZRank(c *Client, args [][]byte) {
 func cmdZRem(c *Client, args [][]byte) {
 	n, err := c.db.ZRem(args[1], args[2:])
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -644,7 +629,7 @@ func cmdZRemRange(c *Client, args [][]byte) {
 	}
 	n, err := c.db.ZRemRange(args[1], spec)
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Int(n)
@@ -674,7 +659,7 @@ func cmdZPop(c *Client, args [][]byte) {
 	}
 	_, ms, err := c.db.ZPop(args[1:2], max, n, false)
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	// Flat unless RESP3 with a count.
@@ -753,7 +738,7 @@ func cmdZMPop(c *Client, args [][]byte) {
 	key, ms, err := c.db.ZPop(keys, max, count, false)
 	switch {
 	case err != nil:
-		c.replyZErr(err)
+		c.replyErr(err)
 	case key == nil:
 		c.w.NullArray()
 	default:
@@ -772,7 +757,7 @@ func (c *Client) zpopTry(keys [][]byte, max bool, count int64, reply func(key []
 		first = false
 		key, ms, err := c.db.ZPop(keys, max, count, skip)
 		if err != nil {
-			c.replyZErr(err)
+			c.replyErr(err)
 			return true
 		}
 		if key == nil {
@@ -839,7 +824,7 @@ func cmdZRandMember(c *Client, args [][]byte) {
 	}
 	ms, err := c.db.ZRandMembers(args[1], n)
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.zwriteMembers(ms, len(args) == 4)
@@ -848,7 +833,7 @@ func cmdZRandMember(c *Client, args [][]byte) {
 func (c *Client) bulkOrNullZ(v []byte, ok bool, err error) {
 	switch {
 	case err != nil:
-		c.replyZErr(err)
+		c.replyErr(err)
 	case !ok:
 		c.w.Null()
 	default:
@@ -930,7 +915,7 @@ func zalgebraHandler(op engine.ZSetOp, store, cardOnly bool) Handler {
 			// Redis looks the keys up (and checks their type) before it
 			// parses the options.
 			if err := c.db.ZCheckSources(keys); err != nil {
-				c.replyZErr(err)
+				c.replyErr(err)
 				return
 			}
 			c.w.Error(e)
@@ -940,21 +925,21 @@ func zalgebraHandler(op engine.ZSetOp, store, cardOnly bool) Handler {
 		case cardOnly:
 			card, err := c.db.ZInterCard(keys, limit)
 			if err != nil {
-				c.replyZErr(err)
+				c.replyErr(err)
 				return
 			}
 			c.w.Int(card)
 		case store:
 			cnt, err := c.db.ZSetOperationStore(args[1], op, keys, weights, agg)
 			if err != nil {
-				c.replyZErr(err)
+				c.replyErr(err)
 				return
 			}
 			c.w.Int(cnt)
 		default:
 			ms, err := c.db.ZSetOperation(op, keys, weights, agg)
 			if err != nil {
-				c.replyZErr(err)
+				c.replyErr(err)
 				return
 			}
 			c.zwriteMembers(ms, withScores)
@@ -972,7 +957,7 @@ func cmdZScan(c *Client, args [][]byte) {
 	// Redis looks the key up before it parses the options.
 	t, err := c.db.TypeOf(args[1])
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	if t == engine.TypeNone {
@@ -992,7 +977,7 @@ func cmdZScan(c *Client, args [][]byte) {
 	}
 	next, ms, compact, err := c.db.ZScan(args[1], cursor, int(min(o.count, 1<<20)), o.matcher())
 	if err != nil {
-		c.replyZErr(err)
+		c.replyErr(err)
 		return
 	}
 	c.w.Array(2)

@@ -99,6 +99,44 @@ func engineError(err error) string {
 		return errKeyTooLarge
 	case errors.Is(err, engine.ErrTooManyWrites):
 		return errTooManyWrites
+	// Strings and bits.
+	case errors.Is(err, engine.ErrBitOffset):
+		return errBitOffset
+	case errors.Is(err, engine.ErrBitFieldType):
+		return errBitFieldType
+	case errors.Is(err, engine.ErrLCSTooLong):
+		return errLCSTooLong
+	case errors.Is(err, engine.ErrLCSMemory):
+		return errLCSMemory
+	// DUMP / RESTORE.
+	case errors.Is(err, engine.ErrKeyExists):
+		return errBusyKey
+	case errors.Is(err, engine.ErrDumpPayload):
+		return errDumpPayload
+	case errors.Is(err, engine.ErrBadDataFormat):
+		return errBadDataFormat
+	case errors.Is(err, engine.ErrDumpUnsupported):
+		return errDumpUnsupported
+	// Hashes.
+	case errors.Is(err, engine.ErrHashNotInteger):
+		return errHashNotInteger
+	case errors.Is(err, engine.ErrHashNotFloat):
+		return errHashNotFloat
+	case errors.Is(err, engine.ErrHashIncrNotFinite):
+		return errHashIncrInfinite
+	case errors.Is(err, engine.ErrHashFieldTooLarge):
+		return errHashFieldTooLong
+	// Sets and sorted sets.
+	case errors.Is(err, engine.ErrSetMemberTooLarge):
+		return errSetMemberTooLong
+	case errors.Is(err, engine.ErrSetRandCountTooLarge):
+		return errSetRandCountCap(engine.SetRandCountMax)
+	case errors.Is(err, engine.ErrZSetNaN):
+		return errZScoreNaN
+	case errors.Is(err, engine.ErrZSetMemberTooLarge):
+		return errZMemberTooLong
+	case errors.Is(err, engine.ErrZRandCountTooLarge):
+		return errZRandCount
 	}
 	return ""
 }
@@ -279,9 +317,10 @@ func errZAtLeastOneKey(cmd string) string {
 	return fmt.Sprintf("ERR at least 1 input key is needed for '%s' command", cmd)
 }
 
-// errZRandCountCap is kvnode's refusal of a ZRANDMEMBER count below -max,
-// in the words Redis uses for its own ZRANDMEMBER count limit.
-func errZRandCountCap(max int64) string { return "ERR value is out of range" }
+// errZRandCount is kvnode's refusal of a ZRANDMEMBER count below
+// -engine.ZRandCountMax, in the words Redis uses for its own ZRANDMEMBER
+// count limit.
+const errZRandCount = "ERR value is out of range"
 
 // errTooManyWrites: a command whose writes do not fit one atomic
 // transaction (kvnode's limit; Redis has none).
