@@ -9,16 +9,6 @@ import (
 	"testing"
 )
 
-func openBitsDB(t *testing.T) *DB {
-	t.Helper()
-	db, err := Open(Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 // putHash stores an (empty) hash meta record at key, to test type checks.
 func bitsPutHash(t *testing.T, db *DB, key string) {
 	t.Helper()
@@ -45,7 +35,7 @@ func bitsGet(t *testing.T, db *DB, key string) (string, bool) {
 }
 
 func TestSetBitGetBit(t *testing.T) {
-	db := openBitsDB(t)
+	db := openLive(t, mem)
 	k := []byte("k")
 	steps := []struct {
 		off     uint64
@@ -259,7 +249,7 @@ func TestBitCountBitPosRandom(t *testing.T) {
 }
 
 func TestBitOp(t *testing.T) {
-	db := openBitsDB(t)
+	db := openLive(t, mem)
 	set := func(k, v string) {
 		if _, err := db.Set([]byte(k), []byte(v), SetOptions{}); err != nil {
 			t.Fatal(err)
@@ -408,7 +398,7 @@ func TestBitFieldOverflowRandom(t *testing.T) {
 }
 
 func TestBitField(t *testing.T) {
-	db := openBitsDB(t)
+	db := openLive(t, mem)
 	k := []byte("k")
 	ops := []BitFieldOp{
 		{Kind: BitFieldSet, Signed: true, Bits: 8, Value: 100},
@@ -562,7 +552,7 @@ func TestLCSRandom(t *testing.T) {
 }
 
 func TestGetStrings(t *testing.T) {
-	db := openBitsDB(t)
+	db := openLive(t, mem)
 	if _, err := db.Set([]byte("s"), []byte("v"), SetOptions{}); err != nil {
 		t.Fatal(err)
 	}

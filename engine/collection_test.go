@@ -10,17 +10,6 @@ import (
 	"github.com/kvnode/kvnode/slots"
 )
 
-// openDiskDB opens a store in dir, closed at the end of the test.
-func openDiskDB(t *testing.T, dir string) *DB {
-	t.Helper()
-	db, err := Open(Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 // makeSet creates a set-typed collection with n members through the
 // internal collection API (the set commands build on the same calls).
 func makeSet(t *testing.T, db *DB, key string, n int) {
@@ -80,7 +69,7 @@ func rawPrefixCount(t *testing.T, db *DB, slot int, version uint64) int {
 }
 
 func TestDeleteCollectsDeadVersion(t *testing.T) {
-	db := openDiskDB(t, t.TempDir())
+	db := openLive(t, Options{Dir: t.TempDir()})
 	makeSet(t, db, "s", 2500)
 	n, ver := elemCount(t, db, "s")
 	if n != 2500 {
@@ -107,7 +96,7 @@ func TestDeleteCollectsDeadVersion(t *testing.T) {
 }
 
 func TestRenameWithinSlotKeepsVersionCopyDoesNot(t *testing.T) {
-	db := openDiskDB(t, t.TempDir())
+	db := openLive(t, Options{Dir: t.TempDir()})
 	makeSet(t, db, "{t}a", 10)
 	_, v1 := elemCount(t, db, "{t}a")
 	if ok, err := db.Rename([]byte("{t}a"), []byte("{t}b"), false); err != nil || !ok {
@@ -144,7 +133,7 @@ func TestRenameWithinSlotKeepsVersionCopyDoesNot(t *testing.T) {
 
 func TestVersionsIncreaseAcrossReopenAndFlush(t *testing.T) {
 	dir := t.TempDir()
-	db := openDiskDB(t, dir)
+	db := openLive(t, Options{Dir: dir})
 	v1, err := db.nextVersion()
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +149,7 @@ func TestVersionsIncreaseAcrossReopenAndFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Pretend the clock went far back: the persisted ceiling still wins.
-	db2 := openDiskDB(t, dir)
+	db2 := openLive(t, Options{Dir: dir})
 	v3, _ := db2.nextVersion()
 	if v3 <= v2 {
 		t.Fatalf("version went back after reopen: %d then %d", v2, v3)
@@ -205,7 +194,7 @@ func TestCollectorResumesAfterRestart(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db2 := openDiskDB(t, dir)
+	db2 := openLive(t, Options{Dir: dir})
 	if _, err := db2.Collect(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -10,16 +10,6 @@ import (
 	"testing"
 )
 
-func openDumpTestDB(t testing.TB) *DB {
-	t.Helper()
-	db, err := Open(Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 // seal frames body as a version-1 payload of type t with a valid checksum.
 func seal(t Type, body []byte) []byte {
 	b := append([]byte{payloadMagic0, payloadMagic1, payloadVersion, byte(t)}, body...)
@@ -126,7 +116,7 @@ func TestPayloadRejects(t *testing.T) {
 }
 
 func TestDumpRestoreEngine(t *testing.T) {
-	db := openDumpTestDB(t)
+	db := openLive(t, mem)
 	if _, err := db.Set([]byte("k"), []byte("value"), SetOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +214,7 @@ func TestObjectInfo(t *testing.T) {
 			t.Errorf("%q: %s shared=%v, want %s shared=%v", tc.v, info.Encoding, info.SharedInt, tc.enc, tc.shared)
 		}
 	}
-	db := openDumpTestDB(t)
+	db := openLive(t, mem)
 	if _, ok, err := db.Object([]byte("nope")); ok || err != nil {
 		t.Fatalf("Object(missing) = %v %v", ok, err)
 	}

@@ -17,27 +17,6 @@ import (
 // Unit tests of the string and keyspace API on a disk store. Expectations
 // marked "redis" were checked against redis-server 7.0.15.
 
-// etOpen opens a store in dir with the background loops (active expiry,
-// sync, collector) stopped, so counters only move when the test moves them.
-func etOpen(t testing.TB, dir string) *DB {
-	t.Helper()
-	db := etOpenLive(t, dir)
-	db.cancel()
-	db.wg.Wait()
-	return db
-}
-
-// etOpenLive opens a store in dir with its background loops running.
-func etOpenLive(t testing.TB, dir string) *DB {
-	t.Helper()
-	db, err := Open(Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 func etSet(t testing.TB, db *DB, k, v string, o SetOptions) SetResult {
 	t.Helper()
 	r, err := db.Set([]byte(k), []byte(v), o)
@@ -122,7 +101,7 @@ func bs(ss ...string) [][]byte {
 }
 
 func TestEngineSetOptions(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	at := nowMs() + 1_000_000
 	steps := []struct {
 		key, val string
@@ -199,7 +178,7 @@ func TestEngineSetOptions(t *testing.T) {
 }
 
 func TestEngineMGetMSet(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	if ok, err := db.MSet(bs("a", "1", "b", "2", "a", "3"), false); err != nil || !ok {
 		t.Fatalf("MSet: %v %v", ok, err)
 	}
@@ -252,7 +231,7 @@ func TestEngineMGetMSet(t *testing.T) {
 }
 
 func TestEngineGetDelGetEx(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	at := nowMs() + 1_000_000
 	if _, ok, err := db.GetDel([]byte("k")); ok || err != nil {
 		t.Fatalf("GETDEL missing: %v %v", ok, err)
@@ -316,7 +295,7 @@ func TestEngineGetDelGetEx(t *testing.T) {
 }
 
 func TestEngineAppendStrLen(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	for _, s := range []struct {
 		val  string
 		want int64
@@ -370,7 +349,7 @@ func TestEngineAppendStrLen(t *testing.T) {
 }
 
 func TestEngineIncrBy(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	for _, s := range []struct {
 		delta, want int64
 	}{{1, 1}, {-5, -4}, {0, -4}, {math.MaxInt64, math.MaxInt64 - 4}} {
@@ -445,7 +424,7 @@ func TestEngineIncrBy(t *testing.T) {
 
 // TestEngineIncrByFloat compares with redis-server 7.0.15's replies.
 func TestEngineIncrByFloat(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	e1e308 := "99999999999999999996685879655845645660560099847415567207797047994921734868838061872100126921888539320446747225054013223152134749593960583597420814430196418767959100019603190778663109604507106667939153395788938914560543563061268364901618630217086589253444881623791300855757318142424510452728255046343928578048"
 	cases := []struct {
 		start, delta string // start "<nil>": key missing
@@ -539,7 +518,7 @@ func TestEngineIncrByFloat(t *testing.T) {
 }
 
 func TestEngineGetRangeSetRange(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	etSet(t, db, "s", "This is a string", SetOptions{})
 	for _, c := range []struct {
 		start, end int64
@@ -613,7 +592,7 @@ func TestEngineGetRangeSetRange(t *testing.T) {
 }
 
 func TestEngineExpireConditions(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	base := nowMs() + 1_000_000
 	past := nowMs() - 1
 	cases := []struct {
@@ -688,7 +667,7 @@ func TestEngineExpireConditions(t *testing.T) {
 }
 
 func TestEngineRenameCopy(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	T := nowMs() + 1_000_000
 	etSet(t, db, "a", "1", SetOptions{ExpireAt: T})
 	if slots.KeySlot([]byte("a")) == slots.KeySlot([]byte("b")) {
@@ -808,7 +787,7 @@ func etScanAll(t testing.TB, db *DB, count int, filter ScanFilter) (map[string]i
 // TestEngineScanConcurrent: keys that exist for the whole iteration are
 // returned at least once while others are added and deleted meanwhile.
 func TestEngineScanConcurrent(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	const n = 3000
 	stable := map[string]bool{}
 	pairs := [][]byte{}
@@ -876,7 +855,7 @@ func TestEngineScanConcurrent(t *testing.T) {
 // TestEngineScanSharedPrefix: keys of one slot sharing the cursor's 5-byte
 // prefix are returned in one call rather than looping.
 func TestEngineScanSharedPrefix(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	want := map[string]bool{}
 	for i := 0; i < 300; i++ {
 		k := fmt.Sprintf("{tag}%03d", i)
@@ -905,7 +884,7 @@ func TestEngineScanSharedPrefix(t *testing.T) {
 }
 
 func TestEngineScanKeysFilterExpired(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	etSet(t, db, "s1", "v", SetOptions{})
 	etSet(t, db, "s2", "v", SetOptions{ExpireAt: nowMs() + 1_000_000})
 	etSet(t, db, "gone", "v", SetOptions{ExpireAt: nowMs() - 1})
@@ -947,7 +926,7 @@ func sortedStrings(b [][]byte) []string {
 }
 
 func TestEngineRandomKey(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	if k, err := db.RandomKey(); k != nil || err != nil {
 		t.Fatalf("RANDOMKEY on empty: %q %v", k, err)
 	}
@@ -966,7 +945,7 @@ func TestEngineRandomKey(t *testing.T) {
 		t.Fatalf("RANDOMKEY picks: %v", seen)
 	}
 	// mostly expired keys: only the live one may come back
-	db2 := etOpen(t, t.TempDir())
+	db2 := openQuiet(t, Options{Dir: t.TempDir()})
 	for i := 0; i < 50; i++ {
 		etSet(t, db2, fmt.Sprintf("dead%d", i), "v", SetOptions{ExpireAt: nowMs() - 1})
 	}
@@ -978,7 +957,7 @@ func TestEngineRandomKey(t *testing.T) {
 		}
 	}
 	// only expired keys: none
-	db3 := etOpen(t, t.TempDir())
+	db3 := openQuiet(t, Options{Dir: t.TempDir()})
 	etSet(t, db3, "dead", "v", SetOptions{ExpireAt: nowMs() - 1})
 	if k, err := db3.RandomKey(); k != nil || err != nil {
 		t.Fatalf("RANDOMKEY with only expired keys: %q %v", k, err)
@@ -989,7 +968,7 @@ func TestEngineRandomKey(t *testing.T) {
 // after each, then that a reopen (which recounts from disk) agrees.
 func TestEngineCountersExact(t *testing.T) {
 	dir := t.TempDir()
-	db := etOpen(t, dir)
+	db := openQuiet(t, Options{Dir: dir})
 	T := nowMs() + 1_000_000
 	ops := []struct {
 		name          string
@@ -1044,7 +1023,7 @@ func TestEngineCountersExact(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db = etOpen(t, dir)
+	db = openQuiet(t, Options{Dir: dir})
 	etCounts(t, db, 3, 0)
 	if v := etGet(t, db, "h3"); v != "5" {
 		t.Fatalf("h3 after reopen: %q", v)
@@ -1052,7 +1031,7 @@ func TestEngineCountersExact(t *testing.T) {
 }
 
 func TestEngineExpireCycle(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	past, future := nowMs()-1, nowMs()+1_000_000
 	for i := 0; i < 50; i++ {
 		etSet(t, db, fmt.Sprintf("due%d", i), "v", SetOptions{ExpireAt: past - int64(i)})
@@ -1095,7 +1074,7 @@ func TestEngineExpireCycle(t *testing.T) {
 // TestEngineLazyExpiry: an expired key reads as absent everywhere before
 // any collection, and the active cycle then removes it.
 func TestEngineLazyExpiry(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	etSet(t, db, "k", "v", SetOptions{ExpireAt: nowMs() + 40})
 	etSet(t, db, "keep", "v", SetOptions{})
 	if v := etGet(t, db, "k"); v != "v" {
@@ -1133,7 +1112,7 @@ func TestEngineLazyExpiry(t *testing.T) {
 	etCounts(t, db, 0, 0)
 
 	// with the background loop running, nobody needs to touch the key
-	live := etOpenLive(t, t.TempDir())
+	live := openLive(t, Options{Dir: t.TempDir()})
 	etSet(t, live, "k", "v", SetOptions{ExpireAt: nowMs() + 50})
 	for deadline := time.Now().Add(5 * time.Second); live.KeyCount() != 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -1146,7 +1125,7 @@ func TestEngineLazyExpiry(t *testing.T) {
 // TestEnginePersistence: data, TTLs and counters survive Close and Open.
 func TestEnginePersistence(t *testing.T) {
 	dir := t.TempDir()
-	db := etOpen(t, dir)
+	db := openQuiet(t, Options{Dir: dir})
 	T := nowMs() + 1_000_000
 	soon := nowMs() + 300
 	for i := 0; i < 100; i++ {
@@ -1166,7 +1145,7 @@ func TestEnginePersistence(t *testing.T) {
 	}
 	time.Sleep(time.Until(time.UnixMilli(soon + 20)))
 
-	db = etOpen(t, dir)
+	db = openQuiet(t, Options{Dir: dir})
 	etCounts(t, db, 111, 40) // the expired ones are counted until collected
 	for i := 0; i < 100; i++ {
 		k := fmt.Sprintf("key:%d", i)
@@ -1194,7 +1173,7 @@ func TestEnginePersistence(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db = etOpen(t, dir)
+	db = openQuiet(t, Options{Dir: dir})
 	etCounts(t, db, 101, 30)
 	if err := db.FlushAll(); err != nil {
 		t.Fatal(err)
@@ -1204,7 +1183,7 @@ func TestEnginePersistence(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db = etOpen(t, dir)
+	db = openQuiet(t, Options{Dir: dir})
 	etCounts(t, db, 1, 1)
 	if v := etGet(t, db, "after"); v != "flush" {
 		t.Fatalf("after flush and reopen: %q", v)
@@ -1212,7 +1191,7 @@ func TestEnginePersistence(t *testing.T) {
 }
 
 func TestEngineFlushAll(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	for i := 0; i < 50; i++ {
 		etSet(t, db, fmt.Sprintf("k%d", i), "v", SetOptions{ExpireAt: nowMs() + int64(i+1)*1_000_000})
 	}

@@ -18,20 +18,6 @@ import (
 // Unit tests of the hash API. Expectations marked "redis" were checked
 // against redis-server 7.0.15.
 
-// htOpen opens an in-memory store with its background loops (active
-// expiry, collector) stopped, so only the test moves things.
-func htOpen(t testing.TB) *DB {
-	t.Helper()
-	db, err := Open(Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.cancel()
-	db.wg.Wait()
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 func htSet(t testing.TB, db *DB, key string, pairs ...string) int64 {
 	t.Helper()
 	n, err := db.HSet([]byte(key), htBytes(pairs...))
@@ -93,7 +79,7 @@ func htEncoding(t testing.TB, db *DB, key string) string {
 }
 
 func TestHashBasics(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	k := []byte("h")
 	if n := htSet(t, db, "h", "a", "1", "b", "2", "a", "3"); n != 2 { // redis: 2
 		t.Fatalf("HSet = %d, want 2", n)
@@ -189,7 +175,7 @@ func TestHashBasics(t *testing.T) {
 }
 
 func TestHashWrongType(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	if _, err := db.Set([]byte("s"), []byte("x"), SetOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +219,7 @@ func TestHashWrongType(t *testing.T) {
 }
 
 func TestHashTTLKept(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	k := []byte("h")
 	htSet(t, db, "h", "a", "1", "b", "2")
 	at := nowMs() + 100_000
@@ -310,7 +296,7 @@ func TestHashTTLKept(t *testing.T) {
 }
 
 func TestHashIncr(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	k := []byte("h")
 	incr := func(f string, d int64) (int64, error) { return db.HIncrBy(k, []byte(f), d) }
 	if n, err := incr("n", 5); err != nil || n != 5 {
@@ -407,7 +393,7 @@ func TestHashIncr(t *testing.T) {
 }
 
 func TestHashMetaBig(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	l64, l65 := strings.Repeat("x", 64), strings.Repeat("x", 65)
 
 	// redis: a value or field of 64 bytes stays listpack, 65 converts.
@@ -477,7 +463,7 @@ func TestHashMetaBig(t *testing.T) {
 }
 
 func TestHashFieldTooLarge(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	huge := strings.Repeat("f", HashMaxFieldLen+1)
 	if _, err := db.HSet([]byte("h"), htBytes("ok", "1", huge, "v")); !errors.Is(err, ErrHashFieldTooLarge) {
 		t.Fatalf("HSet of a huge field: %v", err)
@@ -498,7 +484,7 @@ func TestHashFieldTooLarge(t *testing.T) {
 }
 
 func TestHashDelCollectsElements(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	var pairs []string
 	for i := 0; i < 1500; i++ {
 		pairs = append(pairs, fmt.Sprintf("field:%05d", i), "v")
@@ -550,7 +536,7 @@ func TestHashDelCollectsElements(t *testing.T) {
 }
 
 func TestHashTouchHook(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	var mu sync.Mutex
 	var touched []string
 	db.SetTouchHook(func(keys [][]byte) {
@@ -618,7 +604,7 @@ func htScanAll(t *testing.T, db *DB, key string, count int, match func([]byte) b
 }
 
 func TestHashScan(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	// A small hash comes back whole, whatever the cursor and count.
 	htSet(t, db, "small", "b", "2", "a", "1", "c", "3")
 	for _, cur := range []uint64{0, 1, 12345, ^uint64(0)} {
@@ -698,7 +684,7 @@ func TestHashScan(t *testing.T) {
 }
 
 func TestHashScanCommonPrefix(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	want := map[string]string{}
 	var pairs []string
 	for i := 0; i < 1200; i++ {
@@ -868,7 +854,7 @@ func htRand(t *testing.T, db *DB, key string, count int64, withValues bool) (fie
 }
 
 func TestHashRandField(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	if f, _ := htRand(t, db, "nokey", 5, false); f != nil {
 		t.Fatalf("missing key: %q", f)
 	}
@@ -942,7 +928,7 @@ func TestHashRandField(t *testing.T) {
 }
 
 func TestHashRandFieldBig(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	const size = 6000 // well above hrandExactMax: small counts use the sampler
 	want := map[string]string{}
 	var pairs []string
@@ -1044,7 +1030,7 @@ func htSampleSpread(t *testing.T, db *DB, key string, picks, buckets int) []int 
 }
 
 func TestHashRandFieldSamplerSpread(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	rng := rand.New(rand.NewPCG(3, 4))
 	const size, picks, buckets = 3000, 4000, 4
 	// Layouts with sibling groups of equal size: about uniform.
@@ -1097,7 +1083,7 @@ func TestHashRandFieldSamplerSpread(t *testing.T) {
 }
 
 func TestHashDumpRestoreHooks(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	l65 := strings.Repeat("v", 65)
 	cases := map[string][]string{
 		"small": {"a", "1", "", "empty", "b", ""},
@@ -1176,7 +1162,7 @@ func TestHashDumpRestoreHooks(t *testing.T) {
 
 // TestHashModel drives random operations against a map model.
 func TestHashModel(t *testing.T) {
-	db := htOpen(t)
+	db := openQuiet(t, mem)
 	rng := rand.New(rand.NewPCG(7, 7))
 	model := map[string]map[string]string{}
 	keys := []string{"a", "b", "{a}c"}

@@ -162,7 +162,7 @@ func modelPos(l []string, v string, o ListPosOptions) []int64 {
 // TestListRandomAgainstModel runs random list operations on two keys and
 // checks replies and storage against a slice model after each one.
 func TestListRandomAgainstModel(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	rng := rand.New(rand.NewPCG(7, 11))
 	keys := []string{"la", "lb"}
 	model := map[string][]string{}
@@ -356,7 +356,7 @@ func TestListRandomAgainstModel(t *testing.T) {
 // TestListShiftsShorterSide checks that LINSERT and LREM move the items on
 // the side nearer to the change.
 func TestListShiftsShorterSide(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	items := bs("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 	fresh := func() {
 		t.Helper()
@@ -417,7 +417,7 @@ func TestListShiftsShorterSide(t *testing.T) {
 }
 
 func TestListTypesAndExpiry(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	etSet(t, db, "s", "v", SetOptions{})
 	wrong := func(what string, err error) {
 		t.Helper()
@@ -485,7 +485,7 @@ func TestListTypesAndExpiry(t *testing.T) {
 }
 
 func TestListMoveToItself(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	if _, err := db.ListPush([]byte("l"), bs("a", "b", "c"), false, false); err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +517,7 @@ func TestListMoveToItself(t *testing.T) {
 }
 
 func TestListDumpRestore(t *testing.T) {
-	db := etOpen(t, t.TempDir())
+	db := openQuiet(t, Options{Dir: t.TempDir()})
 	want := []string{"a", "", "b", "a"}
 	if _, err := db.ListPush([]byte("l"), bs("b", "", "a"), true, false); err != nil {
 		t.Fatal(err)

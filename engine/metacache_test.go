@@ -39,7 +39,7 @@ func badgerMeta(t *testing.T, db *DB, key string) []byte {
 // records), then checks that what the cache serves equals Badger for
 // every key.
 func TestMetaCacheCoherent(t *testing.T) {
-	db := openDiskDB(t, t.TempDir())
+	db := openLive(t, Options{Dir: t.TempDir()})
 	keys := make([]string, 40)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("k%d", i)
@@ -109,7 +109,7 @@ func TestMetaCacheCoherent(t *testing.T) {
 }
 
 func TestMetaCacheFlushAllAndLimit(t *testing.T) {
-	db := openDiskDB(t, t.TempDir())
+	db := openLive(t, Options{Dir: t.TempDir()})
 	if _, err := db.Set([]byte("a"), []byte("1"), SetOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestMetaCacheFlushAllAndLimit(t *testing.T) {
 // TestMetaCacheStaleFillRefused: a reader whose snapshot predates a write
 // must not put the old record back into the cache.
 func TestMetaCacheStaleFillRefused(t *testing.T) {
-	db := openDiskDB(t, t.TempDir())
+	db := openLive(t, Options{Dir: t.TempDir()})
 	k := []byte("k")
 	if _, err := db.Set(k, []byte("old"), SetOptions{}); err != nil {
 		t.Fatal(err)

@@ -20,19 +20,6 @@ import (
 // encodings follow redis-server 7.0.15 (resp/set_test.go checks the
 // replies byte for byte against captures from it).
 
-// stOpen opens an in-memory store with its background loops stopped.
-func stOpen(t testing.TB) *DB {
-	t.Helper()
-	db, err := Open(Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.cancel()
-	db.wg.Wait()
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 func stB(ss ...string) [][]byte {
 	out := make([][]byte, len(ss))
 	for i, s := range ss {
@@ -101,7 +88,7 @@ func stMeta(t testing.TB, db *DB, key string) (Meta, bool, int64) {
 }
 
 func TestSetEngineBasics(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	if n := stAdd(t, db, "s", "3", "1", "2", "-5", "2"); n != 4 {
 		t.Fatalf("SADD added %d", n)
 	}
@@ -179,7 +166,7 @@ func TestSetEngineBasics(t *testing.T) {
 }
 
 func TestSetEngineIntsetLimit(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	var ms []string
 	for i := 0; i < 512; i++ {
 		ms = append(ms, strconv.Itoa(512-i))
@@ -210,7 +197,7 @@ func TestSetEngineIntsetLimit(t *testing.T) {
 }
 
 func TestSetEngineWrongType(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	if _, err := db.Set([]byte("str"), []byte("v"), SetOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +244,7 @@ func TestSetEngineWrongType(t *testing.T) {
 }
 
 func TestSetEngineExpired(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	stAdd(t, db, "s", "a", "b")
 	if ok, err := db.Expire([]byte("s"), time.Now().UnixMilli()+30, ExpireAlways); !ok || err != nil {
 		t.Fatalf("EXPIRE %v %v", ok, err)
@@ -291,7 +278,7 @@ func TestSetEngineExpired(t *testing.T) {
 }
 
 func TestSetEngineMemberTooLarge(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	huge := bytes.Repeat([]byte("m"), SetMaxMemberLen+1)
 	if _, err := db.SAdd([]byte("s"), [][]byte{[]byte("a"), huge}); !errors.Is(err, ErrSetMemberTooLarge) {
 		t.Fatalf("SADD huge: %v", err)
@@ -312,7 +299,7 @@ func TestSetEngineMemberTooLarge(t *testing.T) {
 }
 
 func TestSetEngineSMove(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	stAdd(t, db, "a", "1", "x")
 	if ok, err := db.SMove([]byte("a"), []byte("b"), []byte("1")); !ok || err != nil {
 		t.Fatalf("SMOVE %v %v", ok, err)
@@ -354,7 +341,7 @@ func TestSetEngineSMove(t *testing.T) {
 }
 
 func TestSetEngineStore(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	stAdd(t, db, "a", "1", "2", "3", "x")
 	stAdd(t, db, "b", "2", "3", "4")
 	if _, err := db.Set([]byte("d"), []byte("v"), SetOptions{ExpireAt: time.Now().UnixMilli() + 100000}); err != nil {
@@ -422,7 +409,7 @@ func TestSetEngineStore(t *testing.T) {
 // sets and checks every reply, every member list, Meta.Count against the
 // element keys, and the encoding flag against Redis' rules.
 func TestSetEngineModel(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	keys := []string{"k1", "k2", "k3", "{x}"}
 	model := map[string]map[string]bool{}
 	big := map[string]bool{}
@@ -637,7 +624,7 @@ func TestSetEngineModel(t *testing.T) {
 }
 
 func TestSetEngineSPopRebuild(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	stAdd(t, db, "h", "x", "1", "2", "3", "4", "5", "6")
 	if _, err := db.SRem([]byte("h"), stB("x")); err != nil {
 		t.Fatal(err)
@@ -693,7 +680,7 @@ func TestSetEngineSPopRebuild(t *testing.T) {
 }
 
 func TestSetEngineSRandMemberN(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	if got, err := db.SRandMemberN([]byte("s"), -SetRandCountMax-1); got != nil || err != nil {
 		t.Fatalf("missing key: %q %v", got, err)
 	}
@@ -734,7 +721,7 @@ func stBigSet(t testing.TB, db *DB, key string, members []string) {
 // picks are spread evenly over evenly spread members, and distinct picks
 // are distinct.
 func TestSetEngineSampler(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	const n = 3000
 	var ms []string
 	for i := 0; i < n; i++ {
@@ -829,7 +816,7 @@ func TestSetEngineSampler(t *testing.T) {
 // Members in two tight clusters far apart cannot be sampled evenly by
 // seeks: the sampler gives up (or is not built) and picks are exact.
 func TestSetEngineSamplerFallback(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	var ms []string
 	for i := 0; i < 1000; i++ {
 		ms = append(ms, fmt.Sprintf("a-%s-%05d", "0123456789abcdefghij", i))
@@ -911,7 +898,7 @@ func stScanAll(t testing.TB, db *DB, key string, count int, between func(call in
 }
 
 func TestSetEngineSScan(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	// an intset comes back whole, in numeric order, whatever the cursor
 	stAdd(t, db, "i", "10", "9", "-1")
 	for _, c := range []uint64{0, 1, 12345, 1 << 62} {
@@ -1041,7 +1028,7 @@ func TestSetEngineScanCursorCodec(t *testing.T) {
 }
 
 func TestSetEngineDumpRestore(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	cases := map[string][]string{
 		"ints":  {"3", "1", "-2"},
 		"mixed": {"a", "1", ""},
@@ -1106,7 +1093,7 @@ func TestSetEngineDumpRestore(t *testing.T) {
 // Multi-key writes hold every key's lock: members moved around
 // concurrently are never lost or duplicated.
 func TestSetEngineSMoveConcurrent(t *testing.T) {
-	db := stOpen(t)
+	db := openQuiet(t, mem)
 	keys := []string{"a", "b", "{a}c", "d"}
 	const n = 200
 	var all []string

@@ -15,7 +15,7 @@ import (
 // Unit tests of the sorted set API. Expectations marked "redis" were
 // checked against redis-server 7.0.15.
 
-func ztOpen(t testing.TB) *DB { return etOpen(t, t.TempDir()) }
+func ztOpen(t testing.TB) *DB { return openQuiet(t, Options{Dir: t.TempDir()}) }
 
 func ztAdd(t testing.TB, db *DB, key string, pairs ...any) ZAddResult {
 	t.Helper()
