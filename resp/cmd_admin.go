@@ -96,7 +96,6 @@ func cmdShutdown(c *Client, args [][]byte) {
 	// Data is persisted as it is written; SAVE/NOSAVE change nothing but
 	// a final sync, which the store's Close does anyway.
 	c.srv.log.Info("SHUTDOWN requested", "client", c.raddr)
-	c.srv.shutdownStarted.Store(true)
 	c.srv.Shutdown()
 	c.closeAfter = true
 }

@@ -94,7 +94,7 @@ var Params = []*Param{
 	{Name: "logfile", Default: "", Help: "log file (empty: standard output)", Check: checkAny},
 	{Name: "maxclients", Default: "10000", Help: "most simultaneous clients", Mutable: true, Check: checkInt(1, 1000000)},
 	{Name: "proto-max-bulk-len", Default: "536870912", Help: "largest bulk string a client may send", Mutable: true, Check: checkInt(1<<20, 1<<40)},
-	{Name: "cluster-enabled", Default: "no", Help: "run as a Redis Cluster node", Check: checkYesNo},
+	{Name: "cluster-enabled", Default: "no", Help: "run as a Redis Cluster node (not available yet: only no)", Check: checkYesNo},
 	{Name: "cluster-port", Default: "0", Help: "cluster bus port (0: port+10000)", Check: checkInt(0, 65535)},
 	{Name: "cluster-node-timeout", Default: "15000", Help: "ms before an unreachable node is failing", Mutable: true, Check: checkInt(100, 1<<31)},
 	{Name: "databases", Default: "1", Help: "number of databases (kvnode has db 0 only)", Check: checkInt(1, 1)},

@@ -48,11 +48,9 @@ type Server struct {
 	runID  string // random per process, INFO run_id
 	replID string // INFO master_replid
 
-	// shutdownStarted is set once SHUTDOWN has been accepted.
-	shutdownStarted atomic.Bool
-	bgsaving        atomic.Bool // a BGSAVE is running
-	stopBG          context.CancelFunc
-	bg              sync.WaitGroup
+	bgsaving atomic.Bool // a BGSAVE is running
+	stopBG   context.CancelFunc
+	bg       sync.WaitGroup
 }
 
 // serverStats are the counters INFO reports.
@@ -64,7 +62,6 @@ type serverStats struct {
 	netOutput      atomic.Int64
 	keyspaceHits   atomic.Int64
 	keyspaceMisses atomic.Int64
-	resetAt        atomic.Int64 // unix ms of CONFIG RESETSTAT
 	peakMemory     atomic.Int64 // highest used_memory INFO has seen
 }
 
