@@ -359,25 +359,14 @@ func (tx *Tx) del(e *Entry) error {
 	if !e.onDisk {
 		return nil
 	}
-	mk := metaKey(e.Slot, e.Key)
-	if err := tx.txn.Delete(mk); err != nil {
-		return fmt.Errorf("delete meta: %w", err)
-	}
-	tx.recordMeta(mk, nil)
-	if err := tx.reindexExpire(e, 0); err != nil {
-		return err
-	}
 	if e.Type != TypeString && e.Type != TypeNone {
+		// scheduleCollect only reads e's slot and version, which
+		// delMetaOnly clears.
 		if err := tx.scheduleCollect(e); err != nil {
 			return err
 		}
 	}
-	tx.delta(e.Slot, -1, 0, 0)
-	tx.touch(e)
-	e.onDisk, e.live = false, false
-	e.Meta = Meta{}
-	tx.wrote = true
-	return nil
+	return tx.delMetaOnly(e)
 }
 
 // delMetaOnly removes e's meta record without collecting its elements:

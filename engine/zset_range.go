@@ -154,22 +154,11 @@ func (spec *ZRangeSpec) count() int64 {
 }
 
 // zrankBounds turns Redis indexes into an ascending rank interval [lo, hi]
-// of e; ok is false when it is empty.
+// of e (clamped as LRANGE clamps); ok is false when it is empty.
 func zrankBounds(n, start, stop int64, rev bool) (lo, hi int64, ok bool) {
-	if start < 0 {
-		start += n
-	}
-	if stop < 0 {
-		stop += n
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start > stop || start >= n {
+	start, stop, ok = clampRange(start, stop, n)
+	if !ok {
 		return 0, 0, false
-	}
-	if stop >= n {
-		stop = n - 1
 	}
 	if rev {
 		return n - 1 - stop, n - 1 - start, true
