@@ -705,16 +705,22 @@ func splitCLI(line string) ([]string, error) {
 }
 
 // startPair starts the kvnode and the redis-server a differential test
-// compares. Redis gets one database, as kvnode has. With
+// compares. Redis gets one database, as kvnode has, and kvnode's default
+// cluster-node-timeout (2000 ms, so that a dead node is marked failed
+// within about a second; Redis's default is 15000). With
 // KVNODE_DIFF_SELF=1 a second redis-server stands in for kvnode, which
 // checks that the corpus and the normalisations are deterministic.
 func startPair(t *testing.T) (kv, rd *proc) {
 	t.Helper()
 	if os.Getenv("KVNODE_DIFF_SELF") == "1" {
-		return startRedis(t, "--databases", "1"), startRedis(t, "--databases", "1")
+		return startRedis(t, redisOracleArgs...), startRedis(t, redisOracleArgs...)
 	}
-	return startNode(t), startRedis(t, "--databases", "1")
+	return startNode(t), startRedis(t, redisOracleArgs...)
 }
+
+// redisOracleArgs configure the redis-server a differential test compares
+// against like a default kvnode.
+var redisOracleArgs = []string{"--databases", "1", "--cluster-node-timeout", "2000"}
 
 // TestDifferentialCorpus runs testdata/corpus.txt on kvnode and redis-server
 // in RESP2 and RESP3 and reports every reply that differs.

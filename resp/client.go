@@ -71,6 +71,10 @@ type Client struct {
 	watchMu    sync.Mutex
 	watchDirty atomic.Bool
 
+	// asking: the previous command was ASKING (cleared after the next
+	// one); readonly: READONLY was sent (reads served by replicas).
+	asking, readonly bool
+
 	replyMode  int
 	skip       bool // drop the reply of the current command (CLIENT REPLY SKIP)
 	skipNext   bool // set by CLIENT REPLY SKIP for the command after it

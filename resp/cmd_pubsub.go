@@ -1,8 +1,9 @@
 package resp
 
-// Pub/Sub commands; the delivery machinery is in pubsub.go. Node-local:
-// messages reach the subscribers of this node only, SPUBLISH/SSUBSCRIBE
-// behave as in a standalone Redis 7.0.
+// Pub/Sub commands; the delivery machinery is in pubsub.go. In a cluster,
+// PUBLISH also reaches the subscribers of every other node (as CLUSTER
+// DELIVER over peer links) and its reply counts this node's receivers, as
+// Redis's does; SPUBLISH/SSUBSCRIBE are routed to the channel's slot owner.
 
 func pubsubCommands() []*Command {
 	g := "pubsub"
@@ -54,6 +55,7 @@ func cmdSSubscribe(c *Client, args [][]byte) {
 
 func cmdPublish(c *Client, args [][]byte) {
 	n := c.publish(subChannel, args[1], args[2])
+	c.srv.forwardPublish(args[1], args[2])
 	if !c.closeAfter {
 		c.w.Int(n)
 	}
@@ -113,4 +115,24 @@ func cmdPubsubHelp(c *Client, args [][]byte) {
 		"SHARDNUMSUB [<shardchannel> ...]",
 		"    Return the number of subscribers for the specified shard level channel(s)",
 	})
+}
+
+// forwardPublish sends a PUBLISHed message to every other live cluster
+// node, without waiting: delivery to other nodes is asynchronous and at
+// most once, like Redis's cluster bus.
+func (s *Server) forwardPublish(channel, msg []byte) {
+	if s.cluster == nil {
+		return
+	}
+	v := s.cluster.View()
+	var live []string
+	for i := range v.Nodes {
+		if n := &v.Nodes[i]; !n.Myself && n.Connected {
+			live = append(live, n.Addr())
+			s.links.Send(n.Addr(), []byte("CLUSTER"), []byte("DELIVER"), channel, msg)
+		}
+	}
+	if s.linksView.Swap(v) != v {
+		s.links.Retain(live) // close links to nodes gone since the last view
+	}
 }

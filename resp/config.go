@@ -2,6 +2,7 @@ package resp
 
 import (
 	"bufio"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,29 @@ func checkYesNo(v string) (string, error) {
 		return strings.ToLower(v), nil
 	}
 	return "", errors.New("argument must be 'yes' or 'no'")
+}
+
+func checkGossipKey(v string) (string, error) {
+	if _, err := GossipKey(v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// GossipKey decodes cluster-gossip-key: empty, or base64 of 16, 24 or 32
+// bytes (Serf's AES key sizes).
+func GossipKey(v string) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	k, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return nil, errors.New("cluster-gossip-key must be base64")
+	}
+	if n := len(k); n != 16 && n != 24 && n != 32 {
+		return nil, errors.New("cluster-gossip-key must decode to 16, 24 or 32 bytes")
+	}
+	return k, nil
 }
 
 func checkInt(lo, hi int64) func(string) (string, error) {
@@ -94,9 +118,13 @@ var Params = []*Param{
 	{Name: "logfile", Default: "", Help: "log file (empty: standard output)", Check: checkAny},
 	{Name: "maxclients", Default: "10000", Help: "most simultaneous clients", Mutable: true, Check: checkInt(1, 1000000)},
 	{Name: "proto-max-bulk-len", Default: "536870912", Help: "largest bulk string a client may send", Mutable: true, Check: checkInt(1<<20, 1<<40)},
-	{Name: "cluster-enabled", Default: "no", Help: "run as a Redis Cluster node (not available yet: only no)", Check: checkYesNo},
-	{Name: "cluster-port", Default: "0", Help: "cluster bus port (0: port+10000)", Check: checkInt(0, 65535)},
-	{Name: "cluster-node-timeout", Default: "15000", Help: "ms before an unreachable node is failing", Mutable: true, Check: checkInt(100, 1<<31)},
+	{Name: "cluster-enabled", Default: "no", Help: "run as a Redis Cluster node", Check: checkYesNo},
+	{Name: "cluster-port", Default: "0", Help: "cluster bus (gossip) port, TCP and UDP (0: port+10000)", Check: checkInt(0, 65535)},
+	{Name: "cluster-node-timeout", Default: "2000", Help: "ms from which failure detection timings derive (default: a dead node is marked fail within ~1 s on loopback; Redis' default is 15000)", Check: checkInt(100, 1<<31)},
+	{Name: "cluster-announce-ip", Default: "", Help: "IP announced to clients and peers (empty: the first bind address)", Check: checkAny},
+	{Name: "cluster-require-full-coverage", Default: "yes", Help: "yes: the cluster is down while any slot is unserved", Mutable: true, Check: checkYesNo},
+	{Name: "cluster-gossip-key", Default: "", Help: "base64 key (16, 24 or 32 bytes) encrypting the cluster bus", Check: checkGossipKey},
+	{Name: "cluster-config-file", Default: "nodes.conf", Help: "accepted for compatibility: the cluster state lives in DIR/cluster-state.json", Check: checkAny},
 	{Name: "databases", Default: "1", Help: "number of databases (kvnode has db 0 only)", Check: checkInt(1, 1)},
 	{Name: "save", Default: "", Help: "accepted for compatibility: writes are persisted as they happen", Mutable: true, Check: checkAny},
 	{Name: "slowlog-log-slower-than", Default: "10000", Help: "µs above which a command is logged in SLOWLOG", Mutable: true, Check: checkInt(-1, 1<<62)},

@@ -335,3 +335,43 @@ func errExecAbortBecause(errText string) string {
 // errInvalidArgsSpecified: COMMAND GETKEYS on a movable-keys command whose
 // key count is malformed.
 const errInvalidArgsSpecified = "ERR Invalid arguments specified for command"
+
+// Cluster errors (Redis 7.0 cluster.c).
+const (
+	errClusterDisabled    = "ERR This instance has cluster support disabled"
+	errInvalidSlot        = "ERR Invalid or out of range slot"
+	errInvalidSlotShort   = "ERR Invalid slot"
+	errInvalidSlotOrCount = "ERR Invalid slot or number of keys"
+	errFlushSlotsNotEmpty = "ERR DB must be empty to perform CLUSTER FLUSHSLOTS."
+	errForgetMyself       = "ERR I tried hard but I can't forget myself..."
+	errForgetMyMaster     = "ERR Can't forget my master!"
+	errResetWithKeys      = "ERR CLUSTER RESET can't be called with master nodes containing keys"
+	errEpochNotAlone      = "ERR The user can assign a config epoch only when the node does not know any other node."
+	errEpochNonZero       = "ERR Node config epoch is already non-zero"
+	errCrossSlot          = "CROSSSLOT Keys in request don't hash to the same slot"
+	errTryAgain           = "TRYAGAIN Multiple keys request during rehashing of slot"
+	errClusterDownUnbound = "CLUSTERDOWN Hash slot not served"
+	errClusterDownState   = "CLUSTERDOWN The cluster is down"
+)
+
+func errMoved(slot int, addr string) string { return fmt.Sprintf("MOVED %d %s", slot, addr) }
+func errAsk(slot int, addr string) string   { return fmt.Sprintf("ASK %d %s", slot, addr) }
+
+func errSlotBusy(slot int) string { return fmt.Sprintf("ERR Slot %d is already busy", slot) }
+func errSlotUnassigned(slot int) string {
+	return fmt.Sprintf("ERR Slot %d is already unassigned", slot)
+}
+func errSlotTwice(slot int) string    { return fmt.Sprintf("ERR Slot %d specified multiple times", slot) }
+func errUnknownNode(id []byte) string { return fmt.Sprintf("ERR Unknown node %s", id) }
+func errInvalidEpoch(e int64) string  { return fmt.Sprintf("ERR Invalid config epoch specified: %d", e) }
+func errSlotRangeOrder(from, to int64) string {
+	return fmt.Sprintf("ERR start slot number %d is greater than end slot number %d", from, to)
+}
+func errMeetPort(p []byte) string    { return fmt.Sprintf("ERR Invalid TCP base port specified: %s", p) }
+func errMeetBusPort(p []byte) string { return fmt.Sprintf("ERR Invalid TCP bus port specified: %s", p) }
+func errMeetAddr(ip, port []byte) string {
+	return fmt.Sprintf("ERR Invalid node address specified: %s:%s", ip, port)
+}
+func errSaveClusterConfig(err error) string {
+	return fmt.Sprintf("ERR error saving the cluster node config: %v", err)
+}

@@ -15,7 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kvnode/kvnode/cluster"
 	"github.com/kvnode/kvnode/engine"
+	"github.com/kvnode/kvnode/slots"
 )
 
 // Server serves the Redis protocol on one or more listeners.
@@ -28,6 +30,13 @@ type Server struct {
 
 	// Shutdown is called by the SHUTDOWN command (nil: SHUTDOWN is refused).
 	Shutdown func()
+
+	// cluster is this node's cluster membership; nil on a standalone node.
+	cluster *cluster.Node
+	// links carry PUBLISH to the other nodes of the cluster.
+	links *cluster.Links
+	// linksView is the View links were last pruned against.
+	linksView atomic.Pointer[cluster.View]
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -111,8 +120,16 @@ func NewServer(cfg *Config, db *engine.DB, log *slog.Logger) *Server {
 		adminCommands(),
 		multiCommands(),
 		pubsubCommands(),
+		clusterCommands(),
 	)
 	return s
+}
+
+// SetCluster makes the server a cluster node: commands are routed by the
+// slot map of n's View and PUBLISH reaches every node. Call it before Serve.
+func (s *Server) SetCluster(n *cluster.Node) {
+	s.cluster = n
+	s.links = cluster.NewLinks(cluster.LinkOptions{Password: s.cfg.Get("requirepass"), Logger: s.log})
 }
 
 // Table returns the command table.
@@ -179,6 +196,9 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	s.stopBG()
+	if s.links != nil {
+		s.links.Close()
+	}
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
@@ -227,6 +247,9 @@ func (s *Server) dispatch(c *Client, args [][]byte) {
 		c.reject(args, errNoAuth)
 		return
 	}
+	if s.cluster != nil && !s.routeHere(c, cmd, args) {
+		return
+	}
 	if c.multi != nil && !runsInMulti(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			c.multi.abort = true
@@ -252,11 +275,67 @@ func (s *Server) call(c *Client, cmd *Command, args [][]byte) {
 	c.lastCmd.Store(cmd)
 	start := time.Now()
 	cmd.Handler(c, args)
+	if c.asking && c.multi == nil && cmd.Name != "asking" {
+		c.asking = false
+	}
 	dur := time.Since(start)
 	s.stats.commands.Add(1)
 	if cmd.Flags&FlagSkipSlowlog == 0 {
 		s.slow.record(s.cfg, c, args, start, dur)
 	}
+}
+
+// routeHere decides, from the command's keys and the current slot map,
+// whether this node runs the command; when not it answers the redirection
+// or error Redis would and reports false. A redirected command inside MULTI
+// dooms the transaction; a redirected EXEC discards it.
+func (s *Server) routeHere(c *Client, cmd *Command, args [][]byte) bool {
+	req := slots.Request{Asking: c.asking, ReadFromReplica: c.readonly, ReadOnly: cmd.Flags&FlagReadonly != 0}
+	if cmd.Name == "exec" && cmd.fullName == "" && c.multi != nil {
+		req.ReadOnly = true
+		for i, q := range c.multi.queue {
+			req.ReadOnly = req.ReadOnly && c.multi.cmds[i].Flags&FlagReadonly != 0
+			for _, p := range c.multi.cmds[i].KeyPositions(q) {
+				req.Keys = append(req.Keys, q[p])
+			}
+		}
+	} else {
+		for _, p := range cmd.KeyPositions(args) {
+			req.Keys = append(req.Keys, args[p])
+		}
+	}
+	if len(req.Keys) == 0 {
+		return true
+	}
+	d := s.cluster.View().Map.Route(req, func(key []byte) bool {
+		n, err := c.db.Exists([][]byte{key})
+		return err == nil && n > 0
+	})
+	var e string
+	switch d.Outcome {
+	case slots.Serve:
+		return true
+	case slots.Moved:
+		e = errMoved(d.Slot, d.Addr)
+	case slots.Ask:
+		e = errAsk(d.Slot, d.Addr)
+	case slots.TryAgain:
+		e = errTryAgain
+	case slots.CrossSlot:
+		e = errCrossSlot
+	case slots.Unbound:
+		e = errClusterDownUnbound
+	default:
+		e = errClusterDownState
+	}
+	if cmd.Name == "exec" && cmd.fullName == "" {
+		c.multi = nil
+		c.unwatchAll()
+	} else if c.multi != nil {
+		c.multi.abort = true
+	}
+	c.w.Error(e)
+	return false
 }
 
 // randomHex returns n random lower-case hex characters.

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kvnode/kvnode/cluster"
 	"github.com/kvnode/kvnode/engine"
 	"github.com/kvnode/kvnode/resp"
 )
@@ -37,12 +38,6 @@ func run(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kvnode:", err)
 		fmt.Fprintln(os.Stderr, "Run kvnode --help for the options.")
-		return 2
-	}
-	if cfg.Bool("cluster-enabled") {
-		// Refuse rather than pretend: clients would see a cluster node
-		// that answers no CLUSTER command.
-		fmt.Fprintln(os.Stderr, "kvnode: --cluster-enabled yes is not available yet: this build runs standalone nodes only")
 		return 2
 	}
 	log, closeLog, err := newLogger(cfg)
@@ -71,6 +66,15 @@ func run(args []string) int {
 		return 1
 	}
 	srv := resp.NewServer(cfg, db, log)
+	var node *cluster.Node
+	if cfg.Bool("cluster-enabled") {
+		if node, err = startCluster(cfg, log); err != nil {
+			log.Error("cannot start cluster mode", "err", err)
+			_ = db.Close()
+			return 1
+		}
+		srv.SetCluster(node)
+	}
 
 	var lns []net.Listener
 	for _, host := range strings.Fields(cfg.Get("bind")) {
@@ -81,6 +85,9 @@ func run(args []string) int {
 			log.Error("cannot listen", "addr", addr, "err", err)
 			for _, l := range lns {
 				l.Close()
+			}
+			if node != nil {
+				node.Close()
 			}
 			_ = db.Close()
 			return 1
@@ -121,12 +128,55 @@ func run(args []string) int {
 	if err := srv.Close(); err != nil {
 		log.Warn("closing clients", "err", err)
 	}
+	if node != nil {
+		node.Close() // leaves the gossip cluster; peers see the node go
+	}
 	if err := db.Close(); err != nil {
 		log.Error("closing store", "err", err)
 		return 1
 	}
 	log.Info("bye", "took", time.Since(start).Round(time.Millisecond).String())
 	return 0
+}
+
+// startCluster starts this node's cluster membership: gossip on the bus
+// port (cluster-port, default port+10000), announcing cluster-announce-ip
+// or the first bind address.
+func startCluster(cfg *resp.Config, log *slog.Logger) (*cluster.Node, error) {
+	port := int(cfg.Int("port"))
+	bus := int(cfg.Int("cluster-port"))
+	if bus == 0 {
+		bus = port + 10000
+	}
+	if bus > 65535 {
+		return nil, fmt.Errorf("cluster bus port %d (port+10000) is out of range: set --cluster-port", bus)
+	}
+	bind := "127.0.0.1"
+	if f := strings.Fields(cfg.Get("bind")); len(f) > 0 {
+		bind = strings.TrimPrefix(f[0], "-")
+	}
+	ip := cfg.Get("cluster-announce-ip")
+	if ip == "" {
+		ip = bind
+		if addr := net.ParseIP(ip); addr == nil || addr.IsUnspecified() {
+			return nil, fmt.Errorf("bind %q is not one IP address: set --cluster-announce-ip", bind)
+		}
+	}
+	key, err := resp.GossipKey(cfg.Get("cluster-gossip-key"))
+	if err != nil {
+		return nil, err
+	}
+	return cluster.Start(cluster.Config{
+		Dir:                 cfg.Get("dir"),
+		IP:                  ip,
+		Port:                port,
+		BusPort:             bus,
+		BindIP:              bind,
+		NodeTimeout:         time.Duration(cfg.Int("cluster-node-timeout")) * time.Millisecond,
+		GossipKey:           key,
+		RequireFullCoverage: func() bool { return cfg.Bool("cluster-require-full-coverage") },
+		Logger:              log,
+	})
 }
 
 // newLogger builds the process logger from loglevel and logfile.
