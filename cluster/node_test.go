@@ -233,3 +233,30 @@ func layoutEpochs(v *View) string {
 	}
 	return s
 }
+
+func TestGossipKeyEncryptsTheBus(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	start := func(k []byte) *testNode {
+		bus := freeBusPort(t)
+		n, err := Start(Config{Dir: t.TempDir(), IP: "127.0.0.1", Port: bus - 10000, BusPort: bus, NodeTimeout: 2 * time.Second, GossipKey: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Close() })
+		return &testNode{Node: n, bus: bus}
+	}
+	a, b, stranger := start(key), start(key), start([]byte("fedcba9876543210"))
+	if err := b.Meet("127.0.0.1", a.bus); err != nil {
+		t.Fatal(err)
+	}
+	if err := stranger.Meet("127.0.0.1", a.bus); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "nodes sharing the key meet", func() bool {
+		return len(a.View().Nodes) == 2 && len(b.View().Nodes) == 2
+	})
+	time.Sleep(500 * time.Millisecond)
+	if n := len(a.View().Nodes); n != 2 || len(stranger.View().Nodes) != 1 {
+		t.Fatalf("a node with another key joined: a knows %d nodes, stranger %d", n, len(stranger.View().Nodes))
+	}
+}
