@@ -73,31 +73,26 @@ func parseSlot(b []byte) (int, bool) {
 	return int(n), true
 }
 
-// slotList parses ADDSLOTS/DELSLOTS arguments: every slot valid and none
-// twice, else the error text.
+// slotList parses ADDSLOTS/DELSLOTS arguments: every one a valid slot,
+// else the error text.
 func slotList(args [][]byte) ([]int, string) {
-	seen := make(map[int]bool, len(args))
 	out := make([]int, 0, len(args))
 	for _, a := range args {
 		s, ok := parseSlot(a)
 		if !ok {
 			return nil, errInvalidSlot
 		}
-		if seen[s] {
-			return nil, errSlotTwice(s)
-		}
-		seen[s] = true
 		out = append(out, s)
 	}
 	return out, ""
 }
 
-// slotRanges parses ADDSLOTSRANGE/DELSLOTSRANGE start end pairs.
+// slotRanges parses ADDSLOTSRANGE/DELSLOTSRANGE start end pairs into the
+// slots they cover.
 func slotRanges(name string, args [][]byte) ([]int, string) {
 	if len(args)%2 != 0 {
 		return nil, errWrongArgs(name)
 	}
-	seen := make(map[int]bool)
 	var out []int
 	for i := 0; i < len(args); i += 2 {
 		from, ok1 := parseSlot(args[i])
@@ -109,66 +104,67 @@ func slotRanges(name string, args [][]byte) ([]int, string) {
 			return nil, errSlotRangeOrder(int64(from), int64(to))
 		}
 		for s := from; s <= to; s++ {
-			if seen[s] {
-				return nil, errSlotTwice(s)
-			}
-			seen[s] = true
 			out = append(out, s)
 		}
 	}
 	return out, ""
 }
 
-// replySlotErr answers an AddSlots/DelSlots error.
-func replySlotErr(c *Client, err error) {
-	var se *cluster.SlotError
-	switch {
-	case err == nil:
-		c.w.OK()
-	case errors.As(err, &se) && errors.Is(err, cluster.ErrSlotBusy):
-		c.w.Error(errSlotBusy(se.Slot))
-	case errors.As(err, &se) && errors.Is(err, cluster.ErrSlotUnassigned):
-		c.w.Error(errSlotUnassigned(se.Slot))
-	default:
-		c.srv.log.Warn("cluster command failed", "err", err)
-		c.w.Error(errInternal)
+// checkSlots walks the slots in order as Redis's checkSlotAssignmentsOrReply
+// does: a slot must be free (ADDSLOTS) or served (DELSLOTS) in the current
+// view, and given once.
+func checkSlots(c *Client, ss []int, del bool) string {
+	m := c.srv.cluster.View().Map
+	seen := make(map[int]bool, len(ss))
+	for _, s := range ss {
+		owned := m.Owner(s) != slots.NoNode
+		switch {
+		case del && !owned:
+			return errSlotUnassigned(s)
+		case !del && owned:
+			return errSlotBusy(s)
+		case seen[s]:
+			return errSlotTwice(s)
+		}
+		seen[s] = true
+	}
+	return ""
+}
+
+// changeSlots runs ADDSLOTS/DELSLOTS and their RANGE forms once parsed.
+func changeSlots(c *Client, ss []int, e string, del bool) {
+	if e == "" {
+		e = checkSlots(c, ss, del)
+	}
+	if e != "" {
+		c.w.Error(e)
+		return
+	}
+	if del {
+		replySlotErr(c, c.srv.cluster.DelSlots(ss))
+	} else {
+		replySlotErr(c, c.srv.cluster.AddSlots(ss))
 	}
 }
 
 func cmdClusterAddSlots(c *Client, args [][]byte) {
 	ss, e := slotList(args[2:])
-	if e != "" {
-		c.w.Error(e)
-		return
-	}
-	replySlotErr(c, c.srv.cluster.AddSlots(ss))
+	changeSlots(c, ss, e, false)
 }
 
 func cmdClusterAddSlotsRange(c *Client, args [][]byte) {
 	ss, e := slotRanges("cluster|addslotsrange", args[2:])
-	if e != "" {
-		c.w.Error(e)
-		return
-	}
-	replySlotErr(c, c.srv.cluster.AddSlots(ss))
+	changeSlots(c, ss, e, false)
 }
 
 func cmdClusterDelSlots(c *Client, args [][]byte) {
 	ss, e := slotList(args[2:])
-	if e != "" {
-		c.w.Error(e)
-		return
-	}
-	replySlotErr(c, c.srv.cluster.DelSlots(ss))
+	changeSlots(c, ss, e, true)
 }
 
 func cmdClusterDelSlotsRange(c *Client, args [][]byte) {
 	ss, e := slotRanges("cluster|delslotsrange", args[2:])
-	if e != "" {
-		c.w.Error(e)
-		return
-	}
-	replySlotErr(c, c.srv.cluster.DelSlots(ss))
+	changeSlots(c, ss, e, true)
 }
 
 func cmdClusterFlushSlots(c *Client, args [][]byte) {
@@ -271,7 +267,7 @@ func cmdClusterKeySlot(c *Client, args [][]byte) {
 
 func cmdClusterMeet(c *Client, args [][]byte) {
 	if len(args) > 5 {
-		c.w.Error(errSyntax)
+		c.w.Error(errSubcommandSyntax(args[0], args[1]))
 		return
 	}
 	port, ok := argInt(args[3])
@@ -308,7 +304,7 @@ func cmdClusterMyShardID(c *Client, args [][]byte) {
 func cmdClusterReset(c *Client, args [][]byte) {
 	hard := false
 	if len(args) > 3 {
-		c.w.Error(errSyntax)
+		c.w.Error(errSubcommandSyntax(args[0], args[1]))
 		return
 	}
 	if len(args) == 3 {
@@ -439,4 +435,20 @@ func cmdReadWrite(c *Client, args [][]byte) {
 func cmdAsking(c *Client, args [][]byte) {
 	c.asking = true
 	c.w.OK()
+}
+
+// replySlotErr answers the outcome of a slot change.
+func replySlotErr(c *Client, err error) {
+	var se *cluster.SlotError
+	switch {
+	case err == nil:
+		c.w.OK()
+	case errors.As(err, &se) && errors.Is(err, cluster.ErrSlotBusy):
+		c.w.Error(errSlotBusy(se.Slot))
+	case errors.As(err, &se) && errors.Is(err, cluster.ErrSlotUnassigned):
+		c.w.Error(errSlotUnassigned(se.Slot))
+	default:
+		c.srv.log.Warn("cluster command failed", "err", err)
+		c.w.Error(errInternal)
+	}
 }

@@ -71,7 +71,7 @@ func cmdSPublish(c *Client, args [][]byte) {
 // pubsubChannels serves PUBSUB CHANNELS and SHARDCHANNELS [pattern].
 func (c *Client) pubsubChannels(kind int, args [][]byte) {
 	if len(args) > 3 {
-		c.w.Error(errPubsubSyntax(args[0], args[1]))
+		c.w.Error(errSubcommandSyntax(args[0], args[1]))
 		return
 	}
 	var pattern []byte

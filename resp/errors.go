@@ -285,8 +285,8 @@ func errPubsubContext(cmd string) string {
 	return fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd)
 }
 
-// errPubsubSyntax is Redis' addReplySubcommandSyntaxError.
-func errPubsubSyntax(parent, sub []byte) string {
+// errSubcommandSyntax is Redis' addReplySubcommandSyntaxError.
+func errSubcommandSyntax(parent, sub []byte) string {
 	if len(sub) > 128 {
 		sub = sub[:128]
 	}
