@@ -142,6 +142,7 @@ var clusterSteps = []clusterStep{
 	{"goredis_cluster_client", testGoRedisCluster, false},
 	{"redispy_cluster", testRedisPyCluster, false},
 	{"benchmark", testBenchmarkCluster, false},
+	{"pubsub_across_nodes", testPubSubAcrossNodes, false},
 	{"kill9_restart", testKill9Restart, false},
 }
 
