@@ -8,21 +8,17 @@ import (
 // Errors of the cluster commands. resp turns each into Redis's exact text
 // (resp/errors.go); the values here carry meaning, not wording.
 var (
-	ErrSlotBusy         = errors.New("cluster: slot already assigned")
-	ErrSlotUnassigned   = errors.New("cluster: slot not assigned")
-	ErrEpochNotAlone    = errors.New("cluster: config epoch can be set only while the node knows no other node")
-	ErrEpochNonZero     = errors.New("cluster: config epoch already set")
-	ErrForgetMyself     = errors.New("cluster: a node cannot forget itself")
-	ErrForgetMyPrimary  = errors.New("cluster: a replica cannot forget its primary")
-	ErrUnknownNode      = errors.New("cluster: unknown node")
-	ErrInvalidAddress   = errors.New("cluster: invalid node address")
-	ErrClosed           = errors.New("cluster: node closed")
-	ErrDuplicateSlot    = errors.New("cluster: slot given more than once")
-	ErrSlotOutOfRange   = errors.New("cluster: slot out of range")
-	ErrNotPrimaryOfSlot = errors.New("cluster: slot not served here")
+	ErrSlotBusy       = errors.New("cluster: slot already assigned")
+	ErrSlotUnassigned = errors.New("cluster: slot not assigned")
+	ErrEpochNotAlone  = errors.New("cluster: config epoch can be set only while the node knows no other node")
+	ErrEpochNonZero   = errors.New("cluster: config epoch already set")
+	ErrForgetMyself   = errors.New("cluster: a node cannot forget itself")
+	ErrUnknownNode    = errors.New("cluster: unknown node")
+	ErrInvalidAddress = errors.New("cluster: invalid node address")
+	ErrClosed         = errors.New("cluster: node closed")
 )
 
-// SlotError is an error about one slot (busy, unassigned, duplicate).
+// SlotError is an error about one slot (busy or unassigned).
 type SlotError struct {
 	Slot int
 	Err  error

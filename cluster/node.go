@@ -68,6 +68,10 @@ type Node struct {
 
 	sent, received atomic.Int64 // gossip messages kvnode sent and handled
 
+	// saveMu serializes persist; saved is the content last written.
+	saveMu sync.Mutex
+	saved  []byte
+
 	mu struct {
 		sync.Mutex
 		id     string
@@ -76,7 +80,6 @@ type Node struct {
 		peers  map[string]*peer
 		banned map[string]time.Time
 		agent  *agent
-		saved  []byte // content of the last saved state
 		closed bool
 	}
 }
@@ -86,7 +89,6 @@ type peer struct {
 	id        string
 	ip        string
 	port, bus int
-	shardID   string
 	claim     Claim             // last claim pulled (or loaded from disk)
 	tagDigest uint64            // digest the node last gossiped
 	tagEpoch  uint64            // config epoch the node last gossiped
@@ -124,9 +126,6 @@ func Start(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ValidID(st.ShardID) {
-		st.ShardID = NewID()
-	}
 	n := &Node{
 		cfg:      cfg,
 		log:      cfg.Logger.With("component", "cluster"),
@@ -141,7 +140,7 @@ func Start(cfg Config) (*Node, error) {
 	n.mu.peers = make(map[string]*peer)
 	n.mu.banned = make(map[string]time.Time)
 	for _, r := range st.Peers {
-		p := &peer{id: r.ID, ip: r.IP, port: r.Port, bus: r.BusPort, shardID: r.ShardID}
+		p := &peer{id: r.ID, ip: r.IP, port: r.Port, bus: r.BusPort}
 		p.claim = Claim{ID: r.ID, Epoch: r.Epoch}
 		p.claim.Slots, _ = slots.ParseSet(r.Slots)
 		p.tagDigest, p.tagEpoch = p.claim.Digest(), r.Epoch
@@ -155,6 +154,10 @@ func Start(cfg Config) (*Node, error) {
 	n.mu.agent = a
 	n.rebuildLocked()
 	n.mu.Unlock()
+	if err := n.persist(); err != nil {
+		n.stopAgent(a, false)
+		return nil, err
+	}
 	n.log.Info("cluster node started", "id", id, "bus", net.JoinHostPort(cfg.BindIP, strconv.Itoa(cfg.BusPort)),
 		"epoch", st.ConfigEpoch, "slots", n.mu.mine.Slots.Count(), "known_peers", len(st.Peers))
 	n.wg.Add(2)
@@ -442,6 +445,7 @@ func (n *Node) reconcile() {
 	n.resolveCollisionLocked()
 	n.rebuildLocked()
 	n.mu.Unlock()
+	_ = n.persist() // also saves what pulls and collisions changed
 	for _, id := range pulls {
 		n.wg.Add(1)
 		go n.pull(a, id)
@@ -557,18 +561,16 @@ func (n *Node) rebuildLocked() {
 	mapNodes := make([]slots.Node, len(ids))
 	failed := make([]bool, len(ids))
 	for i, id := range ids {
-		nv := NodeView{ID: id, Primary: true, ConfigEpoch: claims[i].Epoch}
+		// Every node is a primary until replication exists; a primary's
+		// shard is named by its node ID, so all nodes agree on it.
+		nv := NodeView{ID: id, Primary: true, ConfigEpoch: claims[i].Epoch, ShardID: id}
 		if i == self {
 			nv.IP, nv.Port, nv.BusPort = n.cfg.IP, n.cfg.Port, n.cfg.BusPort
 			nv.Myself, nv.Connected = true, true
-			nv.ShardID = n.mu.st.ShardID
 			nv.PongRecv, nv.JoinedAt = 0, now
 		} else {
 			p := n.mu.peers[id]
-			nv.IP, nv.Port, nv.BusPort, nv.ShardID = p.ip, p.port, p.bus, p.shardID
-			if nv.ShardID == "" {
-				nv.ShardID = shardFor(id)
-			}
+			nv.IP, nv.Port, nv.BusPort = p.ip, p.port, p.bus
 			nv.Connected = p.status == serf.StatusAlive
 			nv.Fail = p.status == serf.StatusFailed || p.status == serf.StatusLeft || p.status == serf.StatusLeaving
 			nv.PongRecv, nv.JoinedAt = p.lastSeen, p.joinedAt
@@ -609,15 +611,10 @@ func (n *Node) rebuildLocked() {
 	v.Map = m
 	v.MessagesSent, v.MessagesReceived = n.sent.Load(), n.received.Load()
 	n.view.Store(v)
-	n.saveLocked()
 }
 
-// shardFor is the shard ID shown for a primary whose own shard ID this
-// node has not learnt: derived from its node ID so every node agrees.
-func shardFor(id string) string { return id }
-
-// saveLocked persists the state when it differs from what was saved.
-func (n *Node) saveLocked() {
+// encodeLocked returns the state file's content for the current state.
+func (n *Node) encodeLocked() []byte {
 	st := n.mu.st
 	st.Version = stateVersion
 	st.ConfigEpoch = n.mu.mine.Epoch
@@ -625,18 +622,30 @@ func (n *Node) saveLocked() {
 	st.Peers = st.Peers[:0:0]
 	for _, p := range n.mu.peers {
 		st.Peers = append(st.Peers, peerRecord{ID: p.id, IP: p.ip, Port: p.port, BusPort: p.bus,
-			Epoch: p.claim.Epoch, Slots: p.claim.Slots.String(), ShardID: p.shardID})
+			Epoch: p.claim.Epoch, Slots: p.claim.Slots.String()})
 	}
 	sort.Slice(st.Peers, func(i, j int) bool { return st.Peers[i].ID < st.Peers[j].ID })
-	b := st.encode()
-	if bytes.Equal(b, n.mu.saved) {
-		return
+	return st.encode()
+}
+
+// persist writes the state to disk when it changed since the last save.
+// It encodes under n.mu but writes (and syncs) outside it; saveMu orders
+// the writers, so an older state never replaces a newer one.
+func (n *Node) persist() error {
+	n.saveMu.Lock()
+	defer n.saveMu.Unlock()
+	n.mu.Lock()
+	b := n.encodeLocked()
+	n.mu.Unlock()
+	if bytes.Equal(b, n.saved) {
+		return nil
 	}
 	if err := saveState(n.cfg.Dir, b); err != nil {
 		n.log.Error("cannot persist cluster state", "err", err)
-		return
+		return err
 	}
-	n.mu.saved = b
+	n.saved = b
+	return nil
 }
 
 // View returns the current snapshot.
@@ -659,6 +668,7 @@ func (n *Node) changedLocked() {
 // AddSlots claims the given slots. Like Redis, it refuses the whole call
 // when any slot is already served by some node in this node's view.
 func (n *Node) AddSlots(ss []int) error {
+	defer n.persist() // runs after the unlock below; errors are logged
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.mu.closed {
@@ -681,6 +691,7 @@ func (n *Node) AddSlots(ss []int) error {
 // a slot another node serves is left to that node, which keeps claiming it
 // (Redis would forget it only until the owner's next ping).
 func (n *Node) DelSlots(ss []int) error {
+	defer n.persist() // runs after the unlock below; errors are logged
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.mu.closed {
@@ -701,6 +712,7 @@ func (n *Node) DelSlots(ss []int) error {
 
 // FlushSlots gives up every slot this node claims.
 func (n *Node) FlushSlots() error {
+	defer n.persist() // runs after the unlock below; errors are logged
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.mu.closed {
@@ -714,6 +726,7 @@ func (n *Node) FlushSlots() error {
 // SetConfigEpoch sets this node's config epoch; allowed only while the node
 // knows no other node and its epoch is still 0.
 func (n *Node) SetConfigEpoch(e uint64) error {
+	defer n.persist() // runs after the unlock below; errors are logged
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	switch {
@@ -734,6 +747,7 @@ func (n *Node) SetConfigEpoch(e uint64) error {
 // has the greatest one (and it is not 0). It reports whether it bumped and
 // the node's config epoch.
 func (n *Node) BumpEpoch() (bool, uint64) {
+	defer n.persist() // runs after the unlock below; errors are logged
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	cur := n.currentEpochLocked()
@@ -774,6 +788,7 @@ func (n *Node) Meet(ip string, bus int) error {
 // Forget removes node id from this node's view and keeps it out for a
 // minute, as Redis's CLUSTER FORGET does.
 func (n *Node) Forget(id string) error {
+	defer n.persist() // runs after the unlock below; errors are logged
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if id == n.mu.id {
@@ -814,6 +829,7 @@ func (n *Node) Reset(hard bool) error {
 	if err := os.Remove(filepath.Join(n.cfg.Dir, snapshotFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		n.log.Warn("removing the gossip snapshot", "err", err)
 	}
+	defer n.persist() // runs after the unlock below; errors are logged
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if hard {
@@ -824,7 +840,6 @@ func (n *Node) Reset(hard bool) error {
 		n.mu.id = id
 		n.mu.st.CurrentEpoch = 0
 		n.mu.st.LastVoteEpoch = 0
-		n.mu.st.ShardID = NewID()
 		n.mu.mine = Claim{ID: id}
 	}
 	n.mu.mine.Slots = slots.Set{}
@@ -842,14 +857,10 @@ func (n *Node) Reset(hard bool) error {
 
 // SaveConfig writes the cluster state to disk now.
 func (n *Node) SaveConfig() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.mu.saved = nil
-	n.saveLocked()
-	if n.mu.saved == nil {
-		return errors.New("cluster: saving the cluster state failed")
-	}
-	return nil
+	n.saveMu.Lock()
+	n.saved = nil
+	n.saveMu.Unlock()
+	return n.persist()
 }
 
 // FailureReports is CLUSTER COUNT-FAILURE-REPORTS: Serf's failure
@@ -894,8 +905,6 @@ func (n *Node) shutdown(leave bool) {
 			n.stopAgent(a, leave)
 		}
 		n.wg.Wait()
-		n.mu.Lock()
-		n.saveLocked()
-		n.mu.Unlock()
+		_ = n.persist() // logged
 	})
 }

@@ -25,7 +25,6 @@ type persisted struct {
 	CurrentEpoch  uint64       `json:"current_epoch"`
 	ConfigEpoch   uint64       `json:"config_epoch"`
 	LastVoteEpoch uint64       `json:"last_vote_epoch"`
-	ShardID       string       `json:"shard_id"`
 	Slots         string       `json:"slots"` // this node's claim, Redis range text
 	Peers         []peerRecord `json:"peers"`
 }
@@ -38,7 +37,6 @@ type peerRecord struct {
 	BusPort int    `json:"bus_port"`
 	Epoch   uint64 `json:"epoch"`
 	Slots   string `json:"slots"`
-	ShardID string `json:"shard_id,omitempty"`
 }
 
 // loadState reads stateFile from dir; a missing file is a fresh node.

@@ -2,8 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,21 +14,7 @@ import (
 // shape, redirections inside MULTI, SELECT, READONLY and ASKING.
 func TestDifferentialClusterCorpus(t *testing.T) {
 	t.Parallel()
-	text, err := os.ReadFile(filepath.Join("testdata", "cluster_corpus.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups, err := parseCorpus(string(text))
-	if err != nil {
-		t.Fatalf("cluster_corpus.txt: %v", err)
-	}
-	total := 0
-	for _, g := range groups {
-		total += len(g)
-	}
-	if total < 100 {
-		t.Fatalf("cluster_corpus.txt parsed into %d commands: too few, is it truncated?", total)
-	}
+	groups, total := loadCorpus(t, "cluster_corpus.txt", 5, 100)
 	kv := startClusterNode(t, kvnodeFlavour)
 	rd := startClusterNode(t, redisFlavour)
 	for _, p := range []*proc{kv, rd} {
@@ -51,16 +35,7 @@ func TestDifferentialClusterCorpus(t *testing.T) {
 		if !d.connect(proto) {
 			continue
 		}
-		for _, g := range groups {
-			where := fmt.Sprintf("cluster_corpus.txt:%d", g[0].line)
-			if d.dirty {
-				d.resetConns(where)
-			}
-			d.flush(where)
-			for _, c := range g {
-				d.run(fmt.Sprintf("cluster_corpus.txt:%d", c.line), c.args)
-			}
-		}
+		d.runGroups("cluster_corpus.txt", groups)
 		// The last group gave slots back and forth; both must serve all
 		// of them again for the next pass.
 		for _, p := range []*proc{kv, rd} {

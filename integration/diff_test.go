@@ -722,25 +722,49 @@ func startPair(t *testing.T) (kv, rd *proc) {
 // against like a default kvnode.
 var redisOracleArgs = []string{"--databases", "1", "--cluster-node-timeout", "2000"}
 
-// TestDifferentialCorpus runs testdata/corpus.txt on kvnode and redis-server
-// in RESP2 and RESP3 and reports every reply that differs.
-func TestDifferentialCorpus(t *testing.T) {
-	t.Parallel()
-	text, err := os.ReadFile(filepath.Join("testdata", "corpus.txt"))
+// loadCorpus parses testdata/name and fails t when it holds fewer than
+// minGroups groups or minCmds commands (a truncated file); it returns the
+// groups and the number of commands.
+func loadCorpus(t *testing.T, name string, minGroups, minCmds int) ([][]corpusCmd, int) {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	groups, err := parseCorpus(string(text))
 	if err != nil {
-		t.Fatalf("corpus.txt: %v", err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	total := 0
 	for _, g := range groups {
 		total += len(g)
 	}
-	if len(groups) < 30 || total < 1000 {
-		t.Fatalf("corpus.txt parsed into %d groups and %d commands: too few, is it truncated?", len(groups), total)
+	if len(groups) < minGroups || total < minCmds {
+		t.Fatalf("%s parsed into %d groups and %d commands: too few, is it truncated?", name, len(groups), total)
 	}
+	return groups, total
+}
+
+// runGroups runs a parsed corpus file on both servers, each group on
+// empty databases and fresh connections after one that left state behind.
+func (d *differ) runGroups(file string, groups [][]corpusCmd) {
+	for _, g := range groups {
+		where := fmt.Sprintf("%s:%d", file, g[0].line)
+		if d.dirty {
+			d.resetConns(where)
+		}
+		d.flush(where)
+		for _, c := range g {
+			d.run(fmt.Sprintf("%s:%d", file, c.line), c.args)
+		}
+	}
+}
+
+// TestDifferentialCorpus runs testdata/corpus.txt on kvnode and redis-server
+// in RESP2 and RESP3 and reports every reply that differs.
+func TestDifferentialCorpus(t *testing.T) {
+	t.Parallel()
+	groups, total := loadCorpus(t, "corpus.txt", 30, 1000)
 	kv, rd := startPair(t)
 	d := newDiffer(t, kv, rd)
 	defer d.report()
@@ -748,16 +772,7 @@ func TestDifferentialCorpus(t *testing.T) {
 		if !d.connect(proto) {
 			continue
 		}
-		for _, g := range groups {
-			where := fmt.Sprintf("corpus.txt:%d", g[0].line)
-			if d.dirty {
-				d.resetConns(where)
-			}
-			d.flush(where)
-			for _, c := range g {
-				d.run(fmt.Sprintf("corpus.txt:%d", c.line), c.args)
-			}
-		}
+		d.runGroups("corpus.txt", groups)
 	}
 	if d.compared < total {
 		t.Errorf("compared %d commands, the corpus has %d", d.compared, total)

@@ -205,10 +205,8 @@ func appendClusterMoving(b []byte, n *cluster.NodeView) []byte {
 // per known node, each ending in "\n", sorted by node ID (Redis prints its
 // hash-table order, which clients must not rely on; they find this node by
 // the "myself" flag). ping-sent and pong-recv are printed as the View has
-// them (absolute unix ms, 0 for none), so now is not used; it is accepted
-// so that callers can pass the clock without caring which columns need it.
-func clusterNodesText(v *cluster.View, now int64) string {
-	_ = now
+// them (absolute unix ms, 0 for none).
+func clusterNodesText(v *cluster.View) string {
 	var b []byte
 	for _, i := range clusterNodeOrder(v) {
 		b = appendClusterNodeLine(b, v, &v.Nodes[i])
@@ -218,8 +216,8 @@ func clusterNodesText(v *cluster.View, now int64) string {
 
 // writeClusterNodes writes the CLUSTER NODES reply: clusterNodesText as a
 // bulk string (RESP2) or a "txt" verbatim string (RESP3), as Redis 7.0 does.
-func writeClusterNodes(w *Writer, v *cluster.View, now int64) {
-	w.Verbatim(clusterNodesText(v, now))
+func writeClusterNodes(w *Writer, v *cluster.View) {
+	w.Verbatim(clusterNodesText(v))
 }
 
 // clusterSlotOwners returns, for every slot, the index in v.Nodes of the
@@ -448,10 +446,8 @@ func writeClusterInfo(w *Writer, v *cluster.View) {
 // peer), events "r" (what Redis shows for an idle link: a read handler, and
 // a write handler only while output is pending) and both buffer sizes 0
 // (Serf buffers nothing per peer that we could report). A disconnected peer
-// has no links, as in Redis. now is not used (create-time is absolute); it
-// is accepted for symmetry with clusterNodesText.
-func writeClusterLinks(w *Writer, v *cluster.View, now int64) {
-	_ = now
+// has no links, as in Redis.
+func writeClusterLinks(w *Writer, v *cluster.View) {
 	var peers []*cluster.NodeView
 	for _, i := range clusterNodeOrder(v) {
 		if n := &v.Nodes[i]; n.Connected && !n.Myself {

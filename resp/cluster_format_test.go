@@ -324,10 +324,10 @@ func cfCheckScenario(t *testing.T, sc string) {
 		if got := cfWrite(proto, func(w *Writer) { w.Verbatim(body) }); got != raw {
 			t.Errorf("NODES RESP%d frame:\n got %q\nwant %q", proto, got, raw)
 		}
-		if got, want := clusterNodesText(v, 0), cfSortLines(body); got != want {
+		if got, want := clusterNodesText(v), cfSortLines(body); got != want {
 			t.Errorf("NODES RESP%d:\n got %q\nwant %q", proto, got, want)
 		}
-		if got, want := cfWrite(proto, func(w *Writer) { writeClusterNodes(w, v, 0) }),
+		if got, want := cfWrite(proto, func(w *Writer) { writeClusterNodes(w, v) }),
 			cfWrite(proto, func(w *Writer) { w.Verbatim(cfSortLines(body)) }); got != want {
 			t.Errorf("writeClusterNodes RESP%d:\n got %q\nwant %q", proto, got, want)
 		}
@@ -373,7 +373,7 @@ func cfCheckScenario(t *testing.T, sc string) {
 			cfSortByFirstID(elems)
 			want := hdr + strings.Join(elems, "")
 			// JoinedAt is 0 in v: create-time is normalised to 0.
-			if got := cfWrite(proto, func(w *Writer) { writeClusterLinks(w, v, 0) }); got != want {
+			if got := cfWrite(proto, func(w *Writer) { writeClusterLinks(w, v) }); got != want {
 				t.Errorf("LINKS RESP%d:\n got %q\nwant %q", proto, got, want)
 			}
 		}
@@ -472,11 +472,11 @@ func cfAll(proto int, v *cluster.View) string {
 		name string
 		f    func(w *Writer)
 	}{
-		{"NODES", func(w *Writer) { writeClusterNodes(w, v, 0) }},
+		{"NODES", func(w *Writer) { writeClusterNodes(w, v) }},
 		{"SLOTS", func(w *Writer) { writeClusterSlots(w, v) }},
 		{"SHARDS", func(w *Writer) { writeClusterShards(w, v) }},
 		{"INFO", func(w *Writer) { writeClusterInfo(w, v) }},
-		{"LINKS", func(w *Writer) { writeClusterLinks(w, v, 0) }},
+		{"LINKS", func(w *Writer) { writeClusterLinks(w, v) }},
 	} {
 		b.WriteString("### CLUSTER " + c.name + "\n")
 		b.WriteString(cfWrite(proto, c.f))
@@ -513,7 +513,7 @@ func TestClusterFormatGolden(t *testing.T) {
 // showed, independently of the golden files.
 func TestClusterFormatDetails(t *testing.T) {
 	v := cfSynthetic()["failover"]
-	text := clusterNodesText(v, 0)
+	text := clusterNodesText(v)
 	for _, want := range []string{
 		// no hostname: no trailing comma; replica: primary's epoch
 		cfID("f1a") + " 192.168.1.10:7004@17004 slave " + cfID("f1") + " 0 1700000005000 7 connected\n",
@@ -531,7 +531,7 @@ func TestClusterFormatDetails(t *testing.T) {
 	}
 
 	iv := cfSynthetic()["interleaved"]
-	me := clusterNodesText(iv, 0)
+	me := clusterNodesText(iv)
 	if !strings.Contains(me, " 2 7 12 17 ") || !strings.Contains(me, " [2->-"+cfID("a1")+"] [3-<-"+cfID("d1")+"] [7->-"+cfID("b1")+"]\n") {
 		t.Errorf("myself line: %s", me)
 	}

@@ -3,7 +3,6 @@ package resp
 import (
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/kvnode/kvnode/cluster"
 	"github.com/kvnode/kvnode/slots"
@@ -254,8 +253,6 @@ func cmdClusterForget(c *Client, args [][]byte) {
 		c.w.OK()
 	case errors.Is(err, cluster.ErrForgetMyself):
 		c.w.Error(errForgetMyself)
-	case errors.Is(err, cluster.ErrForgetMyPrimary):
-		c.w.Error(errForgetMyMaster)
 	default:
 		c.w.Error(errUnknownNode(args[2]))
 	}
@@ -337,21 +334,15 @@ func cmdClusterSaveConfig(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-func cmdClusterInfo(c *Client, args [][]byte) {
-	c.w.Verbatim(clusterInfoText(c.srv.cluster.View()))
-}
+func cmdClusterInfo(c *Client, args [][]byte) { writeClusterInfo(&c.w, c.srv.cluster.View()) }
 
-func cmdClusterNodes(c *Client, args [][]byte) {
-	c.w.Verbatim(clusterNodesText(c.srv.cluster.View(), time.Now().UnixMilli()))
-}
+func cmdClusterNodes(c *Client, args [][]byte) { writeClusterNodes(&c.w, c.srv.cluster.View()) }
 
 func cmdClusterSlots(c *Client, args [][]byte) { writeClusterSlots(&c.w, c.srv.cluster.View()) }
 
 func cmdClusterShards(c *Client, args [][]byte) { writeClusterShards(&c.w, c.srv.cluster.View()) }
 
-func cmdClusterLinks(c *Client, args [][]byte) {
-	writeClusterLinks(&c.w, c.srv.cluster.View(), time.Now().UnixMilli())
-}
+func cmdClusterLinks(c *Client, args [][]byte) { writeClusterLinks(&c.w, c.srv.cluster.View()) }
 
 // cmdClusterDeliver is how PUBLISH reaches the other nodes: the publishing
 // node sends CLUSTER DELIVER channel message to each of them, which hands

@@ -344,7 +344,6 @@ const (
 	errInvalidSlotOrCount = "ERR Invalid slot or number of keys"
 	errFlushSlotsNotEmpty = "ERR DB must be empty to perform CLUSTER FLUSHSLOTS."
 	errForgetMyself       = "ERR I tried hard but I can't forget myself..."
-	errForgetMyMaster     = "ERR Can't forget my master!"
 	errResetWithKeys      = "ERR CLUSTER RESET can't be called with master nodes containing keys"
 	errEpochNotAlone      = "ERR The user can assign a config epoch only when the node does not know any other node."
 	errEpochNonZero       = "ERR Node config epoch is already non-zero"
