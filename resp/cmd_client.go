@@ -125,6 +125,7 @@ func cmdReset(c *Client, args [][]byte) {
 	c.replyMode = replyOn
 	c.skip, c.skipNext = false, false
 	c.noEvict, c.noTouch = false, false
+	c.asking, c.readonly = false, false // Redis's clearClientConnectionState
 	c.setFlags()
 	c.setProto(2)
 	c.mu.Lock()
