@@ -189,7 +189,7 @@ func BenchmarkDelMillionElementHash(b *testing.B) {
 		if err := wb.Flush(); err != nil {
 			b.Fatal(err)
 		}
-		err = db.update([][]byte{key}, func(tx *Tx) error {
+		err = db.update(func(tx *Tx) error {
 			cur, err := tx.load(key)
 			if err != nil {
 				return err

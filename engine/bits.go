@@ -275,7 +275,7 @@ func (db *DB) BitOp(op BitOpKind, dest []byte, srcs [][]byte) (int64, error) {
 	keys := make([][]byte, 0, 1+len(srcs))
 	keys = append(append(keys, dest), srcs...)
 	var n int64
-	err := db.update(keys, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		vals := make([][]byte, len(srcs))
 		maxLen := 0
 		for i, k := range srcs {

@@ -12,7 +12,7 @@ import (
 // putHash stores an (empty) hash meta record at key, to test type checks.
 func bitsPutHash(t *testing.T, db *DB, key string) {
 	t.Helper()
-	err := db.update([][]byte{[]byte(key)}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.load([]byte(key))
 		if err != nil {
 			return err

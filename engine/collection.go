@@ -121,19 +121,17 @@ func (tx *Tx) getElem(e *Entry, suffix []byte) (val []byte, ok bool, err error) 
 
 // setElem writes an element key of e (tag 'e' or 'z').
 func (tx *Tx) setElem(e *Entry, tag byte, suffix, val []byte) error {
-	if err := tx.txn.Set(elemKey(e, tag, suffix), val); err != nil {
+	if err := tx.set(elemKey(e, tag, suffix), val, false); err != nil {
 		return fmt.Errorf("write element: %w", err)
 	}
-	tx.wrote = true
 	return nil
 }
 
 // delElem deletes an element key of e (tag 'e' or 'z').
 func (tx *Tx) delElem(e *Entry, tag byte, suffix []byte) error {
-	if err := tx.txn.Delete(elemKey(e, tag, suffix)); err != nil {
+	if err := tx.delete(elemKey(e, tag, suffix), false); err != nil {
 		return fmt.Errorf("delete element: %w", err)
 	}
-	tx.wrote = true
 	return nil
 }
 
@@ -181,7 +179,7 @@ func (tx *Tx) scheduleCollect(e *Entry) error {
 	if e.Type == TypeString || e.Type == TypeNone {
 		return nil
 	}
-	if err := tx.txn.Set(garbageKey(e.Slot, e.Version), nil); err != nil {
+	if err := tx.set(garbageKey(e.Slot, e.Version), nil, false); err != nil {
 		return fmt.Errorf("schedule collection: %w", err)
 	}
 	tx.garbage = append(tx.garbage, e.Slot)

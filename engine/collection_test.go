@@ -14,7 +14,7 @@ import (
 // internal collection API (the set commands build on the same calls).
 func makeSet(t *testing.T, db *DB, key string, n int) {
 	t.Helper()
-	err := db.update([][]byte{[]byte(key)}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.load([]byte(key))
 		if err != nil {
 			return err

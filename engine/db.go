@@ -1,6 +1,7 @@
 // Package engine is kvnode's data store: Redis values encoded on Badger keys
 // (one file per data type), typed operations with no RESP in them, expiry,
-// per-slot write locks and slot-scoped operations. See DESIGN.md §3.
+// a write gate with group commit (group.go) and slot-scoped operations.
+// See DESIGN.md §3.
 package engine
 
 import (
@@ -70,20 +71,20 @@ type store struct {
 	opts Options
 	log  *slog.Logger
 
-	// locks serialize writers per hash slot. Every command's keys share one
-	// slot in cluster mode, so one lock gives Redis' atomicity.
-	locks [slots.Count]sync.Mutex
+	// gate runs write commands one at a time into the open group of
+	// commands committed together (group.go).
+	gate gate
 
 	// keys and expires count the meta records (and those with a TTL) per
-	// slot; they are exact because they change only under the slot lock and
-	// only after a successful commit.
+	// slot; they change under the gate when a command succeeds, and a group
+	// whose commit fails takes its changes back.
 	keys    [slots.Count]atomic.Int64
 	expires [slots.Count]atomic.Int64
 	// expireSecs sums the expire-at (unix seconds) of the keys with a TTL
 	// per slot, so INFO's avg_ttl is exact without a scan.
 	expireSecs [slots.Count]atomic.Int64
 	// nextExpiry is the earliest expire-at (ms) indexed in each slot, 0 when
-	// the slot has no key with a TTL. Written under the slot lock.
+	// the slot has no key with a TTL. Written under the gate.
 	nextExpiry [slots.Count]atomic.Int64
 
 	version   atomic.Uint64 // last collection version handed out
@@ -139,6 +140,7 @@ func Open(opts Options) (*DB, error) {
 	}
 	db := &DB{store: &store{bdb: bdb, opts: opts, log: log, collectWake: make(chan struct{}, 1), cache: newMetaCache(cacheSize)}}
 	db.stats.LastSave.Store(time.Now().Unix())
+	db.gate.maxOps, db.gate.maxBytes = groupLimits(bo.MemTableSize)
 	if err := db.initVersions(); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -149,7 +151,8 @@ func Open(opts Options) (*DB, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	db.cancel = cancel
-	db.wg.Add(3)
+	db.wg.Add(4)
+	go db.groupLoop(ctx)
 	go db.expireLoop(ctx)
 	go db.maintenanceLoop(ctx)
 	go db.collectLoop(ctx)
@@ -186,7 +189,7 @@ func lowMemoryOptions(o Options) badger.Options {
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
-		WithDetectConflicts(false). // slot locks serialize writers
+		WithDetectConflicts(false). // the write gate serializes writers
 		WithCompression(options.Snappy).
 		WithSyncWrites(o.Sync == SyncAlways)
 	if o.InMemory {
@@ -203,6 +206,11 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.cancel()
 		db.wg.Wait()
+		db.gate.mu.Lock()
+		if cerr := db.commitAndWaitLocked(); cerr != nil {
+			db.log.Warn("final commit failed", "err", cerr)
+		}
+		db.gate.mu.Unlock()
 		if db.opts.Sync != SyncNo && !db.opts.InMemory {
 			if serr := db.bdb.Sync(); serr != nil {
 				db.log.Warn("final sync failed", "err", serr)

@@ -325,14 +325,14 @@ func (db *DB) Dump(key []byte) (data []byte, ok bool, err error) {
 // not set; then ErrDumpPayload, ErrBadDataFormat or ErrDumpUnsupported for
 // the payload.
 func (db *DB) Restore(key, data []byte, expireAt int64, replace bool) error {
-	// Decode before taking the slot lock; the error is reported after the
+	// Decode before entering the write gate; the error is reported after the
 	// existence check, which Redis makes first.
 	p, perr := decodePayload(data)
 	codec, isColl := collectionCodecs[p.typ]
 	if perr == nil && p.typ != TypeString && !isColl {
 		perr = fmt.Errorf("restore %s value: %w", p.typ, ErrDumpUnsupported)
 	}
-	return db.update([][]byte{key}, func(tx *Tx) error {
+	return db.update(func(tx *Tx) error {
 		e, err := tx.load(key)
 		if err != nil {
 			return err

@@ -56,7 +56,7 @@ func etTTL(t testing.TB, db *DB, k string) int64 {
 // type checks have a non-string to refuse.
 func etHash(t testing.TB, db *DB, key string) {
 	t.Helper()
-	err := db.update([][]byte{[]byte(key)}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.load([]byte(key))
 		if err != nil {
 			return err

@@ -58,7 +58,7 @@ func (db *DB) ExpireCycle(budget int) (int, error) {
 
 func (db *DB) expireSlot(slot int, now int64, limit int) (int, error) {
 	n := 0
-	err := db.updateSlots([]int{slot}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		n = 0
 		type due struct {
 			at  int64
@@ -90,10 +90,9 @@ func (db *DB) expireSlot(slot int, now int64, limit int) (int, error) {
 				continue
 			}
 			// An index entry that no longer matches its key: drop it.
-			if err := tx.txn.Delete(expireKey(slot, d.at, d.key)); err != nil {
+			if err := tx.delete(expireKey(slot, d.at, d.key), false); err != nil {
 				return fmt.Errorf("drop stale expire index: %w", err)
 			}
-			tx.wrote = true
 		}
 		db.nextExpiry[slot].Store(next)
 		return nil

@@ -152,7 +152,7 @@ func (db *DB) HSet(key []byte, pairs [][]byte) (int64, error) {
 		}
 	}
 	var added int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		added = 0
 		e, err := tx.hashForWrite(key)
 		if err != nil {
@@ -180,7 +180,7 @@ func (db *DB) HSetNX(key, field, val []byte) (bool, error) {
 		return false, ErrHashFieldTooLarge
 	}
 	var done bool
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		done = false
 		e, err := tx.hashForWrite(key)
 		if err != nil {
@@ -249,7 +249,7 @@ func (db *DB) HMGet(key []byte, fields [][]byte) ([][]byte, error) {
 // writes nothing. O(F log N) for F fields.
 func (db *DB) HDel(key []byte, fields [][]byte) (int64, error) {
 	var n int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		n = 0
 		e, err := tx.loadType(key, TypeHash)
 		if err != nil || !e.live {
@@ -326,7 +326,7 @@ func (db *DB) HIncrBy(key, field []byte, delta int64) (int64, error) {
 		return 0, ErrHashFieldTooLarge
 	}
 	var n int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.hashForWrite(key)
 		if err != nil {
 			return err
@@ -385,7 +385,7 @@ func (db *DB) HIncrByFloat(key, field, delta []byte) ([]byte, error) {
 		return nil, ErrHashFieldTooLarge
 	}
 	var out []byte
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.hashForWrite(key)
 		if err != nil {
 			return err

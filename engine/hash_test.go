@@ -265,7 +265,7 @@ func TestHashTTLKept(t *testing.T) {
 	// hash without the old fields or TTL.
 	htSet(t, db, "h", "old", "1")
 	past := nowMs() - 1
-	if err := db.update([][]byte{k}, func(tx *Tx) error {
+	if err := db.update(func(tx *Tx) error {
 		e, err := tx.load(k)
 		if err != nil {
 			return err
@@ -1127,7 +1127,7 @@ func TestHashDumpRestoreHooks(t *testing.T) {
 		}
 		dst := []byte(name + ":copy")
 		at := nowMs() + 50_000
-		err = db.update([][]byte{dst}, func(tx *Tx) error {
+		err = db.update(func(tx *Tx) error {
 			e, err := tx.load(dst)
 			if err != nil {
 				return err

@@ -15,7 +15,7 @@ import (
 // Del deletes keys and returns how many existed.
 func (db *DB) Del(keys [][]byte) (int64, error) {
 	var n int64
-	err := db.update(keys, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		n = 0
 		for _, k := range keys {
 			e, err := tx.load(k)
@@ -82,7 +82,7 @@ const (
 // deletes the key. It reports whether the key existed and the condition held.
 func (db *DB) Expire(key []byte, at int64, cond ExpireCond) (bool, error) {
 	var ok bool
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		ok = false
 		e, err := tx.load(key)
 		if err != nil || !e.live {
@@ -139,7 +139,7 @@ func (db *DB) ExpireTime(key []byte) (at, now int64, exists bool, err error) {
 // Persist removes key's TTL and reports whether it had one.
 func (db *DB) Persist(key []byte) (bool, error) {
 	var ok bool
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.load(key)
 		if err != nil || !e.live || e.ExpireAt == 0 {
 			return err
@@ -158,7 +158,7 @@ func (db *DB) Touch(keys [][]byte) (int64, error) { return db.Exists(keys) }
 // returns false when dst exists. A missing src is ErrNoSuchKey.
 func (db *DB) Rename(src, dst []byte, nx bool) (bool, error) {
 	var ok bool
-	err := db.update([][]byte{src, dst}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		s, err := tx.load(src)
 		if err != nil {
 			return err
@@ -190,7 +190,7 @@ func (db *DB) Rename(src, dst []byte, nx bool) (bool, error) {
 // makes it return false.
 func (db *DB) Copy(src, dst []byte, replace bool) (bool, error) {
 	var ok bool
-	err := db.update([][]byte{src, dst}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		s, err := tx.load(src)
 		if err != nil || !s.live {
 			return err
@@ -249,14 +249,11 @@ func (tx *Tx) moveValue(src, dst *Entry, move bool) error {
 
 // FlushAll deletes every key.
 func (db *DB) FlushAll() error {
-	for s := range db.locks {
-		db.locks[s].Lock()
+	db.gate.mu.Lock()
+	defer db.gate.mu.Unlock()
+	if err := db.commitAndWaitLocked(); err != nil {
+		return fmt.Errorf("flushall: %w", err)
 	}
-	defer func() {
-		for s := range db.locks {
-			db.locks[s].Unlock()
-		}
-	}()
 	if err := db.bdb.DropAll(); err != nil {
 		return fmt.Errorf("flushall: %w", err)
 	}

@@ -245,7 +245,7 @@ func clampRange(start, stop, n int64) (int64, int64, bool) {
 // O(N) for N items, like Redis' O(1) per item.
 func (db *DB) ListPush(key []byte, items [][]byte, left, onlyIfExists bool) (int64, error) {
 	var n int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeList)
 		if err != nil {
 			return err
@@ -274,7 +274,7 @@ func (db *DB) ListPush(key []byte, items [][]byte, left, onlyIfExists bool) (int
 // ones (when fewer remain, they are copied to a fresh version); Redis:
 // O(N).
 func (db *DB) ListPop(key []byte, left bool, n int64) (items [][]byte, exists bool, err error) {
-	err = db.update([][]byte{key}, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeList)
 		if err != nil || !e.live {
 			return err
@@ -362,7 +362,7 @@ func (db *DB) ListIndex(key []byte, index int64) (item []byte, found, exists boo
 // ErrIndexOutOfRange when index is outside it. O(1) point write; Redis:
 // O(N).
 func (db *DB) ListSet(key []byte, index int64, item []byte) error {
-	return db.update([][]byte{key}, func(tx *Tx) error {
+	return db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeList)
 		if err != nil {
 			return err
@@ -390,7 +390,7 @@ func (db *DB) ListSet(key []byte, index int64, item []byte) error {
 // shorter side is shifted by one; Redis: O(N).
 func (db *DB) ListInsert(key []byte, after bool, pivot, item []byte) (int64, error) {
 	var n int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeList)
 		if err != nil || !e.live {
 			return err
@@ -457,7 +457,7 @@ func (db *DB) ListInsert(key []byte, after bool, pivot, item []byte) (int64, err
 // Redis: O(N+M).
 func (db *DB) ListRem(key []byte, count int64, item []byte) (int64, error) {
 	var removed int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeList)
 		if err != nil || !e.live {
 			return err
@@ -579,7 +579,7 @@ func (tx *Tx) listCloseGaps(e *Entry, pos []int64) error {
 // fewer items remain than go, which are then copied to a fresh version:
 // O(min(R, K)) writes for R removed and K kept items; Redis: O(R).
 func (db *DB) ListTrim(key []byte, start, stop int64) error {
-	return db.update([][]byte{key}, func(tx *Tx) error {
+	return db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeList)
 		if err != nil || !e.live {
 			return err
@@ -670,7 +670,7 @@ func (db *DB) ListPos(key, item []byte, o ListPosOptions) (positions []int64, ex
 // another type counts as missing (a blocked BLMOVE is served only by a
 // list). O(1), as in Redis.
 func (db *DB) ListMove(src, dst []byte, fromLeft, toLeft, skipWrongSrc bool) (item []byte, ok bool, err error) {
-	err = db.update([][]byte{src, dst}, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		se, err := tx.loadType(src, TypeList)
 		if errors.Is(err, ErrWrongType) && skipWrongSrc {
 			return nil
@@ -718,7 +718,7 @@ func (db *DB) ListMove(src, dst []byte, fromLeft, toLeft, skipWrongSrc bool) (it
 // served only by lists). O(K + C) for K keys looked at and C popped
 // items, as in Redis.
 func (db *DB) ListMPop(keys [][]byte, left bool, count int64, skipWrongType bool) (key []byte, items [][]byte, err error) {
-	err = db.update(keys, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		for _, k := range keys {
 			e, err := tx.loadType(k, TypeList)
 			if errors.Is(err, ErrWrongType) && skipWrongType {

@@ -544,7 +544,7 @@ func TestListDumpRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.update(bs("copy"), func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		e, err := tx.load([]byte("copy"))
 		if err != nil {
 			return err

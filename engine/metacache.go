@@ -12,10 +12,10 @@ import (
 // Badger's memtable and table lookups. Strings live inline in their meta
 // record, so for a cache workload a hit serves GET entirely.
 //
-// Coherence: every meta write goes through Tx.put/del/delMetaOnly under
-// the key's slot lock, and after the commit is issued the transaction
-// stores the new record (or its absence) in the cache, overwriting
-// whatever was there. A reader that missed fills the cache with what its
+// Coherence: every meta write goes through Tx.put/del/delMetaOnly inside
+// the write gate, and when its group's commit is issued the group stores
+// the new record (or its absence) in the cache, overwriting whatever was
+// there; until then only the group itself sees it (Tx.meta). A reader that missed fills the cache with what its
 // snapshot read only if no write to that slot happened since its
 // transaction began (writeSeq/lastWrite), so a slow reader never puts back
 // a record a writer has replaced. A commit that later fails invalidates

@@ -210,7 +210,7 @@ func (db *DB) SAdd(key []byte, members [][]byte) (int64, error) {
 		}
 	}
 	var added int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.setForWrite(key)
 		if err != nil {
 			return err
@@ -239,7 +239,7 @@ func (db *DB) SAdd(key []byte, members [][]byte) (int64, error) {
 // there; the key is deleted when it empties. O(M log N).
 func (db *DB) SRem(key []byte, members [][]byte) (int64, error) {
 	var removed int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.setLive(key)
 		if err != nil || e == nil {
 			return err
@@ -343,7 +343,7 @@ func (db *DB) SMembers(key []byte) ([][]byte, error) {
 // src equal to dst changes nothing and reports membership. O(log N).
 func (db *DB) SMove(src, dst, member []byte) (bool, error) {
 	var moved bool
-	err := db.update([][]byte{src, dst}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		es, err := tx.load(src)
 		if err != nil || !es.live {
 			return err
@@ -388,8 +388,8 @@ func (db *DB) SMove(src, dst, member []byte) (bool, error) {
 // Multi-key operations: SINTER, SUNION, SDIFF, their STORE forms and
 // SINTERCARD. Every key is loaded (and type-checked) first, as Redis does,
 // so a WRONGTYPE key anywhere in the list is an error even when another
-// key is missing. The read forms run on one snapshot; the STORE forms hold
-// the locks of every key.
+// key is missing. The read forms run on one snapshot; the STORE forms run
+// as one write command.
 
 // setLoadAll loads keys as sets: nil entries for missing keys.
 func (tx *Tx) setLoadAll(keys [][]byte) ([]*Entry, error) {
@@ -674,8 +674,7 @@ func (db *DB) setReadOp(op func(tx *Tx) ([][]byte, error)) ([][]byte, error) {
 
 func (db *DB) setStoreOp(dst []byte, keys [][]byte, op func(tx *Tx) ([][]byte, bool, error)) (int64, error) {
 	var n int64
-	all := append([][]byte{dst}, keys...)
-	err := db.update(all, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		out, big, err := op(tx)
 		if err != nil {
 			return err
@@ -758,7 +757,7 @@ func (tx *Tx) setPickDistinct(e *Entry, want int64) ([][]byte, error) {
 // false when the key is missing. O(log N) for big sets (approximately
 // uniform), O(N) for sets of at most 1024 members (uniform).
 func (db *DB) SPop(key []byte) (member []byte, ok bool, err error) {
-	err = db.update([][]byte{key}, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		e, err := tx.setLive(key)
 		if err != nil || e == nil {
 			return err
@@ -791,7 +790,7 @@ func (db *DB) SPop(key []byte) (member []byte, ok bool, err error) {
 // most 512 members is an intset again).
 func (db *DB) SPopN(key []byte, count int64) ([][]byte, error) {
 	var out [][]byte
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.setLive(key)
 		if err != nil || e == nil || count == 0 {
 			return err

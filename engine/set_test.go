@@ -1065,7 +1065,7 @@ func TestSetEngineDumpRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 		dst := "copy:" + name
-		err = db.update([][]byte{[]byte(dst)}, func(tx *Tx) error {
+		err = db.update(func(tx *Tx) error {
 			e, err := tx.load([]byte(dst))
 			if err != nil {
 				return err

@@ -37,7 +37,7 @@ type SetResult struct {
 // is ErrWrongType and nothing is written.
 func (db *DB) Set(key, val []byte, o SetOptions) (SetResult, error) {
 	var r SetResult
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.load(key)
 		if err != nil {
 			return err
@@ -102,7 +102,7 @@ func (db *DB) MSet(pairs [][]byte, nx bool) (ok bool, err error) {
 	for i := 0; i < len(pairs); i += 2 {
 		keys = append(keys, pairs[i])
 	}
-	err = db.update(keys, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		entries := make([]*Entry, len(keys))
 		for i, k := range keys {
 			e, err := tx.load(k)
@@ -133,7 +133,7 @@ func (db *DB) MSet(pairs [][]byte, nx bool) (ok bool, err error) {
 
 // GetDel returns the string at key and deletes it.
 func (db *DB) GetDel(key []byte) (val []byte, ok bool, err error) {
-	err = db.update([][]byte{key}, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeString)
 		if err != nil || !e.live {
 			return err
@@ -148,7 +148,7 @@ func (db *DB) GetDel(key []byte) (val []byte, ok bool, err error) {
 // the TTL is removed, else when expireAt is non-zero it becomes the new
 // expire time (a time in the past deletes the key).
 func (db *DB) GetEx(key []byte, expireAt int64, persist bool) (val []byte, ok bool, err error) {
-	err = db.update([][]byte{key}, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeString)
 		if err != nil || !e.live {
 			return err
@@ -173,7 +173,7 @@ func (db *DB) GetEx(key []byte, expireAt int64, persist bool) (val []byte, ok bo
 // missing) and stores the value it returns, keeping the TTL, with the
 // encoding enc gives for whether the key existed.
 func (db *DB) modifyString(key []byte, enc func(exists bool) byte, fn func(old []byte, exists bool) ([]byte, error)) error {
-	return db.update([][]byte{key}, func(tx *Tx) error {
+	return db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeString)
 		if err != nil {
 			return err

@@ -3,8 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -15,38 +13,6 @@ import (
 // MaxKeyLen is the longest user key the store accepts: Badger keys are at
 // most 65000 bytes and the layout adds a prefix.
 const MaxKeyLen = 65000 - 64
-
-// Acks collects the outcome of writes that one connection committed without
-// waiting: the connection calls Wait before it flushes replies, so nothing
-// is acknowledged before it is applied, while a pipeline's writes share
-// Badger's group commit.
-type Acks struct {
-	wg  sync.WaitGroup
-	mu  sync.Mutex
-	err error
-}
-
-// Wait blocks until every write issued so far is applied and returns the
-// first commit error since the previous Wait.
-func (a *Acks) Wait() error {
-	a.wg.Wait()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	err := a.err
-	a.err = nil
-	return err
-}
-
-func (a *Acks) done(err error) {
-	if err != nil {
-		a.mu.Lock()
-		if a.err == nil {
-			a.err = err
-		}
-		a.mu.Unlock()
-	}
-	a.wg.Done()
-}
 
 // Entry is one key's metadata as loaded by a Tx.
 type Entry struct {
@@ -69,69 +35,29 @@ type slotDelta struct {
 	expireSecs    int64 // change of the sum of expire-at seconds
 }
 
-// Tx is one command's consistent view of the store; write transactions hold
-// the locks of every slot they may touch.
+// Tx is one command's consistent view of the store. A write transaction
+// runs inside the open group (group.go) and sees its earlier commands'
+// writes.
 type Tx struct {
-	db     *DB
-	txn    *badger.Txn
-	now    int64 // unix ms, fixed for the whole command
-	write  bool
-	wrote  bool
+	db    *DB
+	txn   *badger.Txn
+	g     *group // the group a write transaction writes into
+	now   int64  // unix ms, fixed for the whole command
+	write bool
+	wrote bool
+	// deltas are the command's counter changes, applied when it succeeds.
 	deltas []slotDelta
-	// garbage lists the slots where the transaction marked a dead
-	// collection version.
+	// garbage lists the slots where the command marked a dead collection
+	// version.
 	garbage []int
 	// touched lists the keys written, when a touch hook is installed.
 	touched [][]byte
 	hook    *TouchFunc
-	// g0 is the cache's write sequence when the transaction began.
+	// g0 is the cache's write sequence when the snapshot was taken.
 	g0 uint64
-	// metaWrites are the meta records this transaction wrote (raw nil:
-	// deleted), for read-your-writes and the cache after commit.
-	metaWrites []metaWrite
-	metaIndex  map[string]int
-}
-
-type metaWrite struct {
-	mk, raw []byte
-}
-
-// metaIndexFrom is the number of meta writes from which a transaction
-// indexes them in a map; below it a linear search is cheaper.
-const metaIndexFrom = 8
-
-// findMeta returns the index of this transaction's write of mk, or -1.
-func (tx *Tx) findMeta(mk []byte) int {
-	if tx.metaIndex != nil {
-		if i, ok := tx.metaIndex[string(mk)]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range tx.metaWrites {
-		if string(tx.metaWrites[i].mk) == string(mk) {
-			return i
-		}
-	}
-	return -1
-}
-
-// recordMeta notes a meta write of this transaction.
-func (tx *Tx) recordMeta(mk, raw []byte) {
-	if i := tx.findMeta(mk); i >= 0 {
-		tx.metaWrites[i].raw = raw
-		return
-	}
-	tx.metaWrites = append(tx.metaWrites, metaWrite{mk, raw})
-	switch n := len(tx.metaWrites); {
-	case n == metaIndexFrom:
-		tx.metaIndex = make(map[string]int, 2*n)
-		for i, w := range tx.metaWrites {
-			tx.metaIndex[string(w.mk)] = i
-		}
-	case n > metaIndexFrom:
-		tx.metaIndex[string(mk)] = n - 1
-	}
+	// meta holds the meta records written and not yet committed, for
+	// read-your-writes (the group's; nil for a plain read).
+	meta *metaSet
 }
 
 // TouchFunc is called after a commit with the keys it wrote (their meta
@@ -160,97 +86,97 @@ func (tx *Tx) Now() int64 { return tx.now }
 
 func nowMs() int64 { return time.Now().UnixMilli() }
 
-// view runs fn on a read-only snapshot.
+// view runs fn on a read-only snapshot. A connection whose latest write
+// sits in the still open group reads through that group, so it sees its
+// own writes.
 func (db *DB) view(fn func(tx *Tx) error) error {
+	if db.acks != nil {
+		if c := db.acks.open(); c != nil {
+			db.enterGate()
+			if db.gate.cur == c {
+				err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, meta: &c.meta})
+				db.leaveGate()
+				return err
+			}
+			db.leaveGate()
+		}
+	}
 	g0 := db.cache.writeSeq.Load()
 	txn := db.bdb.NewTransaction(false)
 	defer txn.Discard()
 	return fn(&Tx{db: db, txn: txn, now: nowMs(), g0: g0})
 }
 
-// update runs fn in a write transaction holding the locks of the slots of
-// keys, and commits what fn wrote when fn returns nil. An error from fn
-// discards every write of the transaction.
-func (db *DB) update(keys [][]byte, fn func(tx *Tx) error) error {
-	var one [1]int
-	ss := one[:0]
-	for _, k := range keys {
-		ss = append(ss, slots.KeySlot(k))
-	}
-	return db.updateSlots(ss, fn)
-}
-
-func (db *DB) updateSlots(ss []int, fn func(tx *Tx) error) error {
-	if len(ss) > 1 {
-		ss = slices.Clone(ss)
-		slices.Sort(ss)
-		ss = slices.Compact(ss)
-	}
-	for _, s := range ss {
-		db.locks[s].Lock()
-	}
-	defer func() {
-		for _, s := range ss {
-			db.locks[s].Unlock()
-		}
-	}()
-	g0 := db.cache.writeSeq.Load()
-	txn := db.bdb.NewTransaction(true)
-	tx := &Tx{db: db, txn: txn, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: g0}
+// update runs fn as one write command in the open group. An error from fn
+// undoes every write fn made. A handle with Acks returns once the command
+// has run (the connection waits before replying); any other waits for the
+// commit.
+func (db *DB) update(fn func(tx *Tx) error) error {
+	db.enterGate()
+	c := db.openLocked()
+	mark := len(c.ops)
+	tx := &Tx{db: db, txn: c.txn, g: c, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: c.g0, meta: &c.meta}
 	if err := fn(tx); err != nil {
-		txn.Discard()
+		if len(c.ops) > mark {
+			db.rollbackLocked(c, mark)
+		}
+		db.leaveGate()
 		return err
 	}
-	if !tx.wrote {
-		txn.Discard()
+	if len(c.ops) == mark {
+		db.leaveGate()
 		return nil
 	}
-	var err error
-	if db.acks != nil {
-		db.acks.wg.Add(1)
-		mw := tx.metaWrites
-		txn.CommitWith(func(err error) {
-			if err != nil {
-				// The cache may already hold what failed to commit.
-				for _, w := range mw {
-					db.cache.invalidate(w.mk)
-				}
-			}
-			db.acks.done(err)
-		})
-	} else {
-		err = txn.Commit()
-	}
-	if err != nil {
-		for _, w := range tx.metaWrites {
-			db.cache.invalidate(w.mk)
-		}
-		return fmt.Errorf("commit: %w", err)
-	}
-	if len(tx.metaWrites) > 0 {
-		g := db.cache.writeSeq.Add(1)
-		for _, s := range ss {
-			db.cache.lastWrite[s].Store(g)
-		}
-		for _, w := range tx.metaWrites {
-			db.cache.store(w.mk, w.raw)
-		}
-	}
-	// Counters move right after the commit is issued, still under the slot
-	// locks, so the next command of this connection sees them.
 	for _, d := range tx.deltas {
 		db.keys[d.slot].Add(d.keys)
 		db.expires[d.slot].Add(d.expires)
 		db.expireSecs[d.slot].Add(d.expireSecs)
 	}
+	c.deltas = append(c.deltas, tx.deltas...)
+	c.garbage = append(c.garbage, tx.garbage...)
 	db.stats.Writes.Add(1)
-	if len(tx.garbage) > 0 {
-		db.wakeCollector(tx.garbage)
-	}
 	if tx.hook != nil && len(tx.touched) > 0 {
 		(*tx.hook)(tx.touched)
 	}
+	if db.acks != nil {
+		db.acks.join(c)
+		db.leaveGate()
+		return nil
+	}
+	db.leaveGate()
+	return c.await()
+}
+
+// set writes k = v in the command's group (meta: k is a meta record).
+func (tx *Tx) set(k, v []byte, meta bool) error {
+	if err := tx.txn.Set(k, v); err != nil {
+		return err
+	}
+	tx.logOp(groupOp{k: k, v: v, meta: meta})
 	return nil
+}
+
+// delete deletes k in the command's group.
+func (tx *Tx) delete(k []byte, meta bool) error {
+	if err := tx.txn.Delete(k); err != nil {
+		return err
+	}
+	tx.logOp(groupOp{k: k, del: true, meta: meta})
+	return nil
+}
+
+func (tx *Tx) logOp(o groupOp) {
+	c := tx.g
+	c.ops = append(c.ops, o)
+	c.bytes += opBytes(o.k, o.v)
+	if o.meta {
+		raw := o.v
+		if o.del {
+			raw = nil
+		}
+		c.meta.record(o.k, raw)
+	}
+	tx.wrote = true
 }
 
 func (tx *Tx) delta(slot int, keys, expires, expireSecs int64) {
@@ -293,8 +219,8 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 // this transaction's own writes first, then the cache, then Badger (and
 // the cache is filled with what Badger said).
 func (tx *Tx) readMeta(slot int, mk []byte) ([]byte, error) {
-	if i := tx.findMeta(mk); i >= 0 {
-		if raw := tx.metaWrites[i].raw; raw != nil {
+	if i := tx.meta.find(mk); i >= 0 {
+		if raw := tx.meta.writes[i].raw; raw != nil {
 			return append([]byte(nil), raw...), nil
 		}
 		return nil, nil
@@ -337,10 +263,9 @@ func (tx *Tx) put(e *Entry) error {
 		panic("engine: put in a read-only transaction")
 	}
 	mk, raw := metaKey(e.Slot, e.Key), encodeMeta(&e.Meta)
-	if err := tx.txn.Set(mk, raw); err != nil {
+	if err := tx.set(mk, raw, true); err != nil {
 		return fmt.Errorf("write meta: %w", err)
 	}
-	tx.recordMeta(mk, raw)
 	if err := tx.reindexExpire(e, e.ExpireAt); err != nil {
 		return err
 	}
@@ -348,7 +273,6 @@ func (tx *Tx) put(e *Entry) error {
 		tx.delta(e.Slot, 1, 0, 0)
 	}
 	e.onDisk, e.live = true, true
-	tx.wrote = true
 	tx.touch(e)
 	return nil
 }
@@ -373,10 +297,9 @@ func (tx *Tx) del(e *Entry) error {
 // they now belong to another key (RENAME within a slot).
 func (tx *Tx) delMetaOnly(e *Entry) error {
 	mk := metaKey(e.Slot, e.Key)
-	if err := tx.txn.Delete(mk); err != nil {
+	if err := tx.delete(mk, true); err != nil {
 		return fmt.Errorf("delete meta: %w", err)
 	}
-	tx.recordMeta(mk, nil)
 	if err := tx.reindexExpire(e, 0); err != nil {
 		return err
 	}
@@ -384,7 +307,6 @@ func (tx *Tx) delMetaOnly(e *Entry) error {
 	tx.touch(e)
 	e.onDisk, e.live = false, false
 	e.Meta = Meta{}
-	tx.wrote = true
 	return nil
 }
 
@@ -398,13 +320,13 @@ func (tx *Tx) reindexExpire(e *Entry, at int64) error {
 		return nil
 	}
 	if old != 0 {
-		if err := tx.txn.Delete(expireKey(e.Slot, old, e.Key)); err != nil {
+		if err := tx.delete(expireKey(e.Slot, old, e.Key), false); err != nil {
 			return fmt.Errorf("delete expire index: %w", err)
 		}
 		tx.delta(e.Slot, 0, -1, -old/1000)
 	}
 	if at != 0 {
-		if err := tx.txn.Set(expireKey(e.Slot, at, e.Key), nil); err != nil {
+		if err := tx.set(expireKey(e.Slot, at, e.Key), nil, false); err != nil {
 			return fmt.Errorf("write expire index: %w", err)
 		}
 		tx.delta(e.Slot, 0, 1, at/1000)
@@ -416,3 +338,9 @@ func (tx *Tx) reindexExpire(e *Entry, at int64) error {
 	e.diskExpire = at
 	return nil
 }
+
+// metaSlot is the hash slot of a meta key.
+func metaSlot(mk []byte) int { return int(mk[0])<<8 | int(mk[1]) }
+
+// base returns a handle on the store without Acks.
+func (db *DB) base() *DB { return &DB{store: db.store} }

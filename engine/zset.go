@@ -320,7 +320,7 @@ func (db *DB) ZAdd(key []byte, opts ZAddOptions, pairs []ZMember) (ZAddResult, e
 			return r, ErrZSetMemberTooLarge
 		}
 	}
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		e, err := tx.loadType(key, TypeZSet)
 		if err != nil {
 			return err
@@ -433,7 +433,7 @@ func (db *DB) ZCard(key []byte) (int64, error) {
 // its last member does. O(K log N) for K members.
 func (db *DB) ZRem(key []byte, members [][]byte) (int64, error) {
 	var n int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		n = 0
 		e, err := tx.zsetLive(key)
 		if err != nil || e == nil {

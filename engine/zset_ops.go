@@ -267,8 +267,7 @@ func (db *DB) ZSetOperation(op ZSetOp, keys [][]byte, weights []float64, agg ZAg
 // replaced whatever it held, or deleted when the result is empty.
 func (db *DB) ZSetOperationStore(dst []byte, op ZSetOp, keys [][]byte, weights []float64, agg ZAggregate) (int64, error) {
 	var n int64
-	all := append([][]byte{dst}, keys...)
-	err := db.update(all, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		n = 0
 		srcs, err := tx.zloadSources(keys, weights)
 		if err != nil {

@@ -365,7 +365,7 @@ func (db *DB) ZRange(key []byte, spec ZRangeSpec) ([]ZMember, error) {
 // ErrWrongType and nothing changes.
 func (db *DB) ZRangeStore(dst, src []byte, spec ZRangeSpec) (int64, error) {
 	var n int64
-	err := db.update([][]byte{dst, src}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		n = 0
 		se, err := tx.zsetLive(src)
 		if err != nil {
@@ -463,7 +463,7 @@ func (db *DB) ZLexCount(key []byte, r ZLexRange) (int64, error) {
 // member, plus the walk to the first one for ranks.
 func (db *DB) ZRemRange(key []byte, spec ZRangeSpec) (int64, error) {
 	var n int64
-	err := db.update([][]byte{key}, func(tx *Tx) error {
+	err := db.update(func(tx *Tx) error {
 		n = 0
 		e, err := tx.zsetLive(key)
 		if err != nil || e == nil {
@@ -500,7 +500,7 @@ func (db *DB) ZRemRange(key []byte, spec ZRangeSpec) (int64, error) {
 // and the members in pop order; count 0 pops nothing but still reports
 // the key. The key goes with its last member. O(log N) per member.
 func (db *DB) ZPop(keys [][]byte, max bool, count int64, skipWrongType bool) (key []byte, out []ZMember, err error) {
-	err = db.update(keys, func(tx *Tx) error {
+	err = db.update(func(tx *Tx) error {
 		key, out = nil, nil
 		for _, k := range keys {
 			e, err := tx.load(k)

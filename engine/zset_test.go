@@ -664,7 +664,7 @@ func TestZSetAlgebra(t *testing.T) {
 	db := ztOpen(t)
 	ztAdd(t, db, "a", 1, "x", 2, "y", 3, "z")
 	ztAdd(t, db, "b", 10, "y", 20, "z", 30, "w")
-	err := db.update([][]byte{[]byte("s")}, func(tx *Tx) error { // a plain set
+	err := db.update(func(tx *Tx) error { // a plain set
 		e, err := tx.load([]byte("s"))
 		if err != nil {
 			return err
@@ -793,7 +793,7 @@ func TestZSetDumpRestoreHooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		dst := key + "-copy"
-		if err := db.update(bs(dst), func(tx *Tx) error {
+		if err := db.update(func(tx *Tx) error {
 			e, err := tx.load([]byte(dst))
 			if err != nil {
 				return err

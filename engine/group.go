@@ -1,0 +1,364 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/skl"
+)
+
+// Group commit.
+//
+// Write commands run one at a time through the store's gate, the way Redis
+// runs them on its one thread, and every one of them writes into the open
+// group: a single Badger transaction that many commands, from many
+// connections, share until it is committed. A Badger commit costs far more
+// than the writes in it (oracle, watermarks and a write request per
+// transaction, about 12 µs of CPU), so committing a few hundred commands at
+// once instead of one at a time is where the write throughput comes from.
+//
+// A command sees the writes of the commands before it in its group (they
+// share the transaction) and of every earlier group (a group opens only
+// once the previous one is applied: Badger's NewTransaction waits for it).
+// Nothing outside the group sees them until it commits, and no connection
+// replies to a write before its group is applied (Acks).
+//
+// Each command is a savepoint: the group logs every write, and a command
+// that fails after writing is undone by replaying the log up to the
+// command's start into a fresh transaction, so a failed command writes
+// nothing and its neighbours keep theirs.
+//
+// When a group commits: a connection waiting for its acknowledgements
+// commits it unless another command is queued at the gate, in which case
+// the last command through the gate does (leaveGate). So a group holds
+// whatever arrived while the previous one was being applied, a pipeline's
+// worth per connection under load and a single command when idle. A group
+// also closes at groupMaxOps writes or groupMaxBytes (or a sixteenth of
+// what Badger allows one transaction, whichever is less, so a command that
+// fits in a transaction of its own almost always fits in a group), and a
+// ticker commits one nobody waits for (a client that disconnected without
+// reading its replies).
+
+const (
+	groupMaxOps   = 1024
+	groupMaxBytes = 1 << 20
+	// groupMaxAge: the ticker commits an open group older than this.
+	groupMaxAge = 10 * time.Millisecond
+)
+
+// groupLimits returns the caps of a group for a memtable of mem bytes:
+// Badger refuses a transaction of 15% of a memtable, or that many bytes
+// divided by the size of a skiplist node in entries.
+func groupLimits(mem int64) (ops, bytes int) {
+	maxSize := 15 * mem / 100
+	maxCount := maxSize / int64(skl.MaxNodeSize)
+	return int(min(groupMaxOps, maxCount/16)), int(min(groupMaxBytes, maxSize/16))
+}
+
+// groupOp is one write of a group, kept so a failed command can be undone.
+type groupOp struct {
+	k, v []byte
+	del  bool
+	meta bool // a meta record (for the group's read-your-writes index)
+}
+
+// group is a batch of commands sharing one Badger transaction.
+type group struct {
+	db  *DB
+	txn *badger.Txn
+	// g0 is the cache's write sequence when the group opened.
+	g0     uint64
+	opened time.Time
+	ops    []groupOp
+	bytes  int
+	// meta indexes the meta records the group wrote (nil raw: deleted),
+	// for read-your-writes and for the cache after commit.
+	meta metaSet
+	// deltas are the counter changes already applied for the group's
+	// commands, undone if the commit fails.
+	deltas []slotDelta
+	// garbage lists the slots where the group marked a dead version.
+	garbage []int
+
+	closed  atomic.Bool  // committed (or failed); set under the gate
+	waiters atomic.Int32 // connections waiting for the commit
+	done    chan struct{}
+	err     error // set before done is closed
+}
+
+// metaSet is a set of meta-record writes in write order.
+type metaSet struct {
+	writes []metaWrite
+	index  map[string]int
+}
+
+type metaWrite struct {
+	mk, raw []byte
+}
+
+// metaIndexFrom is the number of writes from which a metaSet indexes them
+// in a map; below it a linear search is cheaper.
+const metaIndexFrom = 8
+
+// find returns the index of the write of mk, or -1.
+func (m *metaSet) find(mk []byte) int {
+	if m == nil {
+		return -1
+	}
+	if m.index != nil {
+		if i, ok := m.index[string(mk)]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range m.writes {
+		if string(m.writes[i].mk) == string(mk) {
+			return i
+		}
+	}
+	return -1
+}
+
+// record notes a write of mk (raw nil: deleted).
+func (m *metaSet) record(mk, raw []byte) {
+	if i := m.find(mk); i >= 0 {
+		m.writes[i].raw = raw
+		return
+	}
+	m.writes = append(m.writes, metaWrite{mk, raw})
+	switch n := len(m.writes); {
+	case n == metaIndexFrom:
+		m.index = make(map[string]int, 2*n)
+		for i, w := range m.writes {
+			m.index[string(w.mk)] = i
+		}
+	case n > metaIndexFrom:
+		m.index[string(mk)] = n - 1
+	}
+}
+
+// Acks collects the groups that one connection's writes joined: the
+// connection calls Wait before it flushes replies, so nothing is
+// acknowledged before it is applied. An Acks belongs to one goroutine.
+type Acks struct {
+	groups []*group
+}
+
+// Wait commits (if need be) and waits for every group joined since the
+// previous Wait, and returns the first commit error.
+func (a *Acks) Wait() error {
+	var first error
+	for i, g := range a.groups {
+		if err := g.await(); err != nil && first == nil {
+			first = err
+		}
+		a.groups[i] = nil
+	}
+	a.groups = a.groups[:0]
+	return first
+}
+
+func (a *Acks) join(g *group) {
+	if n := len(a.groups); n == 0 || a.groups[n-1] != g {
+		a.groups = append(a.groups, g)
+	}
+}
+
+// open returns the group holding this connection's latest write while it
+// is still open, else nil.
+func (a *Acks) open() *group {
+	if n := len(a.groups); n > 0 && !a.groups[n-1].closed.Load() {
+		return a.groups[n-1]
+	}
+	return nil
+}
+
+// gate serializes write commands (see Group commit above).
+type gate struct {
+	mu       sync.Mutex
+	entering atomic.Int32 // goroutines waiting in enter
+	cur      *group       // the open group; guarded by mu
+	// maxOps and maxBytes close a group (groupLimits); set at Open.
+	maxOps, maxBytes int
+}
+
+func (db *DB) enterGate() {
+	g := &db.gate
+	g.entering.Add(1)
+	g.mu.Lock()
+	g.entering.Add(-1)
+}
+
+// leaveGate commits the open group if a connection waits for it and no
+// other command is queued to join it, then releases the gate.
+func (db *DB) leaveGate() {
+	g := &db.gate
+	if c := g.cur; c != nil && c.waiters.Load() > 0 && g.entering.Load() == 0 {
+		db.commitLocked()
+	}
+	g.mu.Unlock()
+}
+
+// openLocked returns the open group, first committing it when full, or
+// opens a new one.
+func (db *DB) openLocked() *group {
+	if c := db.gate.cur; c != nil {
+		if len(c.ops) < db.gate.maxOps && c.bytes < db.gate.maxBytes {
+			return c
+		}
+		db.commitLocked()
+	}
+	c := &group{db: db.base(), g0: db.cache.writeSeq.Load(), opened: time.Now(), done: make(chan struct{})}
+	// Waits until every earlier commit is applied.
+	c.txn = db.bdb.NewTransaction(true)
+	db.gate.cur = c
+	return c
+}
+
+// commitLocked closes the open group and issues its commit.
+func (db *DB) commitLocked() {
+	c := db.gate.cur
+	if c == nil {
+		return
+	}
+	db.gate.cur = nil
+	c.closed.Store(true)
+	if len(c.ops) == 0 {
+		c.txn.Discard()
+		close(c.done)
+		return
+	}
+	if len(c.meta.writes) > 0 {
+		seq := db.cache.writeSeq.Add(1)
+		for _, w := range c.meta.writes {
+			db.cache.lastWrite[metaSlot(w.mk)].Store(seq)
+			db.cache.store(w.mk, w.raw)
+		}
+	}
+	c.txn.CommitWith(func(err error) {
+		if err != nil {
+			c.fail(fmt.Errorf("commit: %w", err))
+		}
+		close(c.done)
+	})
+	if len(c.garbage) > 0 {
+		db.wakeCollector(c.garbage)
+	}
+}
+
+// fail undoes what the group already published: cached meta records and
+// counters. The caller closes done.
+func (c *group) fail(err error) {
+	db := c.db
+	for _, w := range c.meta.writes {
+		db.cache.invalidate(w.mk)
+	}
+	for _, d := range c.deltas {
+		db.keys[d.slot].Add(-d.keys)
+		db.expires[d.slot].Add(-d.expires)
+		db.expireSecs[d.slot].Add(-d.expireSecs)
+	}
+	c.err = err
+	db.log.Error("write group failed; its clients are disconnected", "writes", len(c.ops), "err", err)
+}
+
+// rollbackLocked undoes the writes of the open group from op mark on by
+// replaying the ones before it into a fresh transaction. If that fails the
+// whole group fails.
+func (db *DB) rollbackLocked(c *group, mark int) {
+	c.txn.Discard()
+	c.txn = db.bdb.NewTransaction(true)
+	c.ops = c.ops[:mark]
+	c.bytes = 0
+	c.meta = metaSet{}
+	for _, o := range c.ops {
+		var err error
+		if o.del {
+			err = c.txn.Delete(o.k)
+		} else {
+			err = c.txn.Set(o.k, o.v)
+		}
+		if err != nil {
+			db.gate.cur = nil
+			c.closed.Store(true)
+			c.txn.Discard()
+			c.fail(fmt.Errorf("undo a failed command: %w", err))
+			close(c.done)
+			return
+		}
+		c.bytes += opBytes(o.k, o.v)
+		if o.meta {
+			raw := o.v
+			if o.del {
+				raw = nil
+			}
+			c.meta.record(o.k, raw)
+		}
+	}
+}
+
+func opBytes(k, v []byte) int { return len(k) + len(v) + 16 }
+
+// await commits c if nobody else is about to, and waits until it is
+// applied.
+func (c *group) await() error {
+	select {
+	case <-c.done:
+		return c.err
+	default:
+	}
+	c.waiters.Add(1)
+	db := c.db
+	if !c.closed.Load() && db.gate.entering.Load() == 0 {
+		db.gate.mu.Lock()
+		if db.gate.cur == c {
+			db.commitLocked()
+		}
+		db.gate.mu.Unlock()
+	}
+	<-c.done
+	return c.err
+}
+
+// groupLoop commits groups nobody waits for.
+func (db *DB) groupLoop(ctx context.Context) {
+	defer db.wg.Done()
+	t := time.NewTicker(groupMaxAge)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			db.commitStale()
+		}
+	}
+}
+
+// commitStale commits the open group if it has been open for groupMaxAge
+// (its writers went away without waiting); run by a ticker.
+func (db *DB) commitStale() {
+	if !db.gate.mu.TryLock() {
+		return
+	}
+	if c := db.gate.cur; c != nil && time.Since(c.opened) >= groupMaxAge {
+		db.commitLocked()
+	}
+	db.gate.mu.Unlock()
+}
+
+// commitAndWait commits the open group and waits for it (Close, FLUSHALL);
+// the caller holds the gate.
+func (db *DB) commitAndWaitLocked() error {
+	c := db.gate.cur
+	if c == nil {
+		return nil
+	}
+	db.commitLocked()
+	<-c.done
+	return c.err
+}

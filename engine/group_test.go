@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// TestGroupSharesCommit checks that commands from two connections land in
+// one Badger transaction, that neither is visible to others before the
+// commit, and that a connection reads its own uncommitted writes.
+func TestGroupSharesCommit(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	var a1, a2 Acks
+	h1, h2 := db.WithAcks(&a1), db.WithAcks(&a2)
+	etSet(t, h1, "k1", "v1", SetOptions{})
+	etSet(t, h2, "k2", "v2", SetOptions{})
+	if len(a1.groups) != 1 || len(a2.groups) != 1 || a1.groups[0] != a2.groups[0] {
+		t.Fatalf("the two writes joined groups %v and %v, want one shared group", a1.groups, a2.groups)
+	}
+	// Nobody else sees them yet, each writer sees its own.
+	if got := etGet(t, db, "k1"); got != "<nil>" {
+		t.Fatalf("k1 visible before commit: %q", got)
+	}
+	// h2 has a write in the same group, so it reads through the group (in
+	// the group's serial order h1's write came first), and its reply waits
+	// for the same commit.
+	if got := etGet(t, h2, "k1"); got != "v1" {
+		t.Fatalf("a connection sharing the group reads %q for k1, want v1", got)
+	}
+	if got := etGet(t, h1, "k1"); got != "v1" {
+		t.Fatalf("writer reads %q for its own k1, want v1", got)
+	}
+	if n := db.KeyCount(); n != 2 {
+		t.Fatalf("DBSize = %d after two new keys", n)
+	}
+	writes := db.stats.Writes.Load()
+	if err := a1.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := etGet(t, db, "k2"); got != "v2" {
+		t.Fatalf("k2 after commit: %q", got)
+	}
+	if err := a2.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if db.stats.Writes.Load() != writes {
+		t.Fatalf("Writes moved on Wait")
+	}
+}
+
+// TestGroupCommandRollback checks that a command failing after it wrote is
+// undone without touching the commands before it in its group.
+func TestGroupCommandRollback(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	var a Acks
+	h := db.WithAcks(&a)
+	etSet(t, h, "before", "1", SetOptions{})
+	if _, err := h.HSet([]byte("h"), bs("f1", "x")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := h.update(func(tx *Tx) error {
+		e, err := tx.load([]byte("before"))
+		if err != nil {
+			return err
+		}
+		if err := tx.del(e); err != nil {
+			return err
+		}
+		e2, err := tx.loadType([]byte("h"), TypeHash)
+		if err != nil {
+			return err
+		}
+		if err := tx.del(e2); err != nil {
+			return err
+		}
+		n, err := tx.load([]byte("new"))
+		if err != nil {
+			return err
+		}
+		n.Type = TypeString
+		n.Value = []byte("zzz")
+		if err := tx.put(n); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("update returned %v", err)
+	}
+	// Same group, after the undo: earlier writes intact, the failed
+	// command's gone, counters untouched.
+	if got := etGet(t, h, "before"); got != "1" {
+		t.Fatalf("before = %q after an undone DEL", got)
+	}
+	if got := etGet(t, h, "new"); got != "<nil>" {
+		t.Fatalf("new = %q after an undone SET", got)
+	}
+	if n := db.KeyCount(); n != 2 {
+		t.Fatalf("DBSize = %d, want 2", n)
+	}
+	etSet(t, h, "after", "2", SetOptions{})
+	if err := a.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"before": "1", "after": "2", "new": "<nil>"} {
+		if got := etGet(t, db, k); got != want {
+			t.Fatalf("%s = %q after commit, want %q", k, got, want)
+		}
+	}
+	v, ok, err := db.HGet([]byte("h"), []byte("f1"))
+	if err != nil || !ok || string(v) != "x" {
+		t.Fatalf("HGET h f1 = %q %v %v", v, ok, err)
+	}
+	if n := db.KeyCount(); n != 3 {
+		t.Fatalf("DBSize = %d, want 3", n)
+	}
+}
+
+// TestGroupTooBigCommand checks that a command too big for one Badger
+// transaction fails alone while the writes before it in its group commit.
+func TestGroupTooBigCommand(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir(), MemTableSize: 2 << 20})
+	var a Acks
+	h := db.WithAcks(&a)
+	etSet(t, h, "small", "v", SetOptions{})
+	if _, err := h.ListPush([]byte("big"), make([][]byte, 20000), false, false); !errors.Is(err, badger.ErrTxnTooBig) {
+		t.Fatalf("pushing 20000 items: %v, want ErrTxnTooBig", err)
+	}
+	if err := a.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := etGet(t, db, "small"); got != "v" {
+		t.Fatalf("small = %q", got)
+	}
+	if typ := etType(t, db, "big"); typ != TypeNone {
+		t.Fatalf("big has type %v after a failed push", typ)
+	}
+}
+
+// TestGroupCaps checks that a group closes at its size cap, so a long
+// pipeline commits in several transactions.
+func TestGroupCaps(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	var a Acks
+	h := db.WithAcks(&a)
+	n := db.gate.maxOps*2 + 10
+	for i := range n {
+		etSet(t, h, fmt.Sprint("k", i), "v", SetOptions{})
+	}
+	if len(a.groups) < 3 {
+		t.Fatalf("%d writes joined %d groups, want at least 3 (cap %d)", n, len(a.groups), db.gate.maxOps)
+	}
+	if err := a.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := db.KeyCount(); got != int64(n) {
+		t.Fatalf("DBSize = %d, want %d", got, n)
+	}
+}
+
+// TestGroupStaleCommit checks that a group nobody waits for (a client gone
+// without reading its replies) is committed by the ticker.
+func TestGroupStaleCommit(t *testing.T) {
+	db := openLive(t, Options{Dir: t.TempDir()})
+	var a Acks
+	etSet(t, db.WithAcks(&a), "orphan", "v", SetOptions{})
+	deadline := time.Now().Add(5 * time.Second)
+	for etGet(t, db, "orphan") != "v" {
+		if time.Now().After(deadline) {
+			t.Fatal("an unwaited group was never committed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestGroupConcurrentIncr runs many pipelining connections incrementing
+// shared counters; every increment must count exactly once.
+func TestGroupConcurrentIncr(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	const conns, per, depth = 16, 300, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	for c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var a Acks
+			h := db.WithAcks(&a)
+			for i := range per {
+				if _, err := h.IncrBy([]byte(fmt.Sprint("ctr", i%3)), 1); err != nil {
+					errs <- err
+					return
+				}
+				if i%depth == depth-1 || (c+i)%5 == 0 {
+					if err := a.Wait(); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+			errs <- a.Wait()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := 0
+	for i := range 3 {
+		var n int
+		if _, err := fmt.Sscan(etGet(t, db, fmt.Sprint("ctr", i)), &n); err != nil {
+			t.Fatal(err)
+		}
+		total += n
+	}
+	if total != conns*per {
+		t.Fatalf("counters sum to %d, want %d", total, conns*per)
+	}
+}
+
+// TestGroupCloseCommits checks that Close commits an open group.
+func TestGroupCloseCommits(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a Acks
+	etSet(t, db.WithAcks(&a), "k", "v", SetOptions{})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openQuiet(t, Options{Dir: dir})
+	if got := etGet(t, db, "k"); got != "v" {
+		t.Fatalf("k = %q after reopen", got)
+	}
+}
