@@ -180,7 +180,8 @@ func BenchmarkDelMillionElementHash(b *testing.B) {
 			b.Fatal(err)
 		}
 		e := &Entry{Key: key, Slot: slots.KeySlot(key), Meta: Meta{Type: TypeHash, Version: v, Count: fields, Flags: MetaBig}}
-		wb := db.bdb.NewWriteBatch()
+		ts := db.issueTs()
+		wb := db.bdb.NewWriteBatchAt(ts)
 		for f := 0; f < fields; f++ {
 			if err := wb.Set(elemKey(e, tagElement, []byte(fmt.Sprintf("field:%07d", f))), []byte("v")); err != nil {
 				b.Fatal(err)
@@ -189,6 +190,7 @@ func BenchmarkDelMillionElementHash(b *testing.B) {
 		if err := wb.Flush(); err != nil {
 			b.Fatal(err)
 		}
+		db.doneTs(ts, false)
 		err = db.update(func(tx *Tx) error {
 			cur, err := tx.load(key)
 			if err != nil {

@@ -57,7 +57,7 @@ func (db *DB) initVersions() error {
 func (db *DB) persistCeiling(c uint64) error {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], c)
-	if err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(versionCeilingKey, b[:]) }); err != nil {
+	if err := db.sysUpdate(func(txn *badger.Txn) error { return txn.Set(versionCeilingKey, b[:]) }); err != nil {
 		return fmt.Errorf("persist version ceiling: %w", err)
 	}
 	db.ceiling.Store(c)
@@ -105,23 +105,20 @@ func elemKey(e *Entry, tag byte, suffix []byte) []byte {
 
 // getElem reads the element of e stored under suffix.
 func (tx *Tx) getElem(e *Entry, suffix []byte) (val []byte, ok bool, err error) {
-	item, err := tx.txn.Get(elemKey(e, tagElement, suffix))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, false, nil
-	}
+	val, ok, err = tx.get(e.Slot, elemKey(e, tagElement, suffix))
 	if err != nil {
 		return nil, false, fmt.Errorf("read element: %w", err)
 	}
-	val, err = item.ValueCopy(nil)
-	if err != nil {
-		return nil, false, fmt.Errorf("read element value: %w", err)
-	}
-	return val, true, nil
+	return val, ok, nil
 }
 
 // setElem writes an element key of e (tag 'e' or 'z').
 func (tx *Tx) setElem(e *Entry, tag byte, suffix, val []byte) error {
-	if err := tx.set(elemKey(e, tag, suffix), val, false); err != nil {
+	set := tx.set
+	if e.Type == TypeList {
+		set = tx.setNoCache
+	}
+	if err := set(elemKey(e, tag, suffix), val); err != nil {
 		return fmt.Errorf("write element: %w", err)
 	}
 	return nil
@@ -129,7 +126,7 @@ func (tx *Tx) setElem(e *Entry, tag byte, suffix, val []byte) error {
 
 // delElem deletes an element key of e (tag 'e' or 'z').
 func (tx *Tx) delElem(e *Entry, tag byte, suffix []byte) error {
-	if err := tx.delete(elemKey(e, tag, suffix), false); err != nil {
+	if err := tx.delete(elemKey(e, tag, suffix)); err != nil {
 		return fmt.Errorf("delete element: %w", err)
 	}
 	return nil
@@ -179,7 +176,7 @@ func (tx *Tx) scheduleCollect(e *Entry) error {
 	if e.Type == TypeString || e.Type == TypeNone {
 		return nil
 	}
-	if err := tx.set(garbageKey(e.Slot, e.Version), nil, false); err != nil {
+	if err := tx.set(garbageKey(e.Slot, e.Version), nil); err != nil {
 		return fmt.Errorf("schedule collection: %w", err)
 	}
 	tx.garbage = append(tx.garbage, e.Slot)
@@ -299,8 +296,24 @@ func (db *DB) collectVersion(slot int, version uint64) (int64, error) {
 		err := db.view(func(tx *Tx) error {
 			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 			defer it.Close()
-			wb := db.bdb.NewWriteBatch()
-			defer wb.Cancel()
+			var wb *badger.WriteBatch
+			var ts uint64
+			start := func() {
+				ts = db.issueTs()
+				wb = db.bdb.NewWriteBatchAt(ts)
+			}
+			flush := func() error {
+				err := wb.Flush()
+				db.doneTs(ts, false)
+				return err
+			}
+			start()
+			defer func() {
+				if wb != nil {
+					wb.Cancel()
+					db.doneTs(ts, false)
+				}
+			}()
 			pending := 0
 			for it.Rewind(); it.Valid(); it.Next() {
 				if err := wb.Delete(it.Item().KeyCopy(nil)); err != nil {
@@ -308,14 +321,18 @@ func (db *DB) collectVersion(slot int, version uint64) (int64, error) {
 				}
 				n++
 				if pending++; pending == collectBatch {
-					if err := wb.Flush(); err != nil {
+					err := flush()
+					wb = nil
+					if err != nil {
 						return fmt.Errorf("collect: %w", err)
 					}
-					wb = db.bdb.NewWriteBatch()
+					start()
 					pending = 0
 				}
 			}
-			if err := wb.Flush(); err != nil {
+			err := flush()
+			wb = nil
+			if err != nil {
 				return fmt.Errorf("collect: %w", err)
 			}
 			return nil
@@ -324,9 +341,22 @@ func (db *DB) collectVersion(slot int, version uint64) (int64, error) {
 			return n, err
 		}
 	}
-	err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Delete(garbageKey(slot, version)) })
+	err := db.sysUpdate(func(txn *badger.Txn) error { return txn.Delete(garbageKey(slot, version)) })
 	if err != nil {
 		return n, fmt.Errorf("drop garbage marker: %w", err)
 	}
 	return n, nil
+}
+
+// sysUpdate commits fn's writes to keys no command reads (the version
+// ceiling, garbage markers) outside the write gate, and waits for them.
+func (db *DB) sysUpdate(fn func(txn *badger.Txn) error) error {
+	txn := db.bdb.NewTransactionAt(db.applied.Load(), true)
+	defer txn.Discard()
+	if err := fn(txn); err != nil {
+		return err
+	}
+	ts := db.issueTs()
+	defer db.doneTs(ts, false)
+	return txn.CommitAt(ts, nil)
 }

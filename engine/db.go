@@ -74,6 +74,11 @@ type store struct {
 	// gate runs write commands one at a time into the open group of
 	// commands committed together (group.go).
 	gate gate
+	// Badger runs in managed mode: clock hands out commit timestamps and
+	// applied is where every read snapshot is taken (group.go), so no
+	// Badger watermark is consulted per read or per commit.
+	clock   clock
+	applied atomic.Uint64
 
 	// keys and expires count the meta records (and those with a TTL) per
 	// slot; they change under the gate when a command succeeds, and a group
@@ -130,7 +135,7 @@ func Open(opts Options) (*DB, error) {
 	}
 	bo := lowMemoryOptions(opts)
 	bo = bo.WithLogger(badgerLogger{log.With("component", "badger")}).WithLoggingLevel(badger.WARNING)
-	bdb, err := badger.Open(bo)
+	bdb, err := badger.OpenManaged(bo)
 	if err != nil {
 		return nil, fmt.Errorf("open badger in %q: %w", opts.Dir, err)
 	}
@@ -141,6 +146,8 @@ func Open(opts Options) (*DB, error) {
 	db := &DB{store: &store{bdb: bdb, opts: opts, log: log, collectWake: make(chan struct{}, 1), cache: newMetaCache(cacheSize)}}
 	db.stats.LastSave.Store(time.Now().Unix())
 	db.gate.maxOps, db.gate.maxBytes = groupLimits(bo.MemTableSize)
+	db.clock.last = bdb.MaxVersion()
+	db.applied.Store(db.clock.last)
 	if err := db.initVersions(); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -252,11 +259,21 @@ func (db *DB) maintenanceLoop(ctx context.Context) {
 	defer sync.Stop()
 	gc := time.NewTicker(5 * time.Minute)
 	defer gc.Stop()
+	// Versions older than discardLag seconds' worth of commits may be
+	// dropped by compaction: no read snapshot lives that long.
+	const discardLag = 10
+	var applied [discardLag]uint64
+	tick := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-sync.C:
+			if old := applied[tick%discardLag]; old > 0 {
+				db.bdb.SetDiscardTs(old)
+			}
+			applied[tick%discardLag] = db.applied.Load()
+			tick++
 			if db.opts.Sync == SyncEverySec && !db.opts.InMemory {
 				if err := db.Sync(); err != nil {
 					db.log.Warn("background sync failed", "err", err)

@@ -90,7 +90,7 @@ func (db *DB) expireSlot(slot int, now int64, limit int) (int, error) {
 				continue
 			}
 			// An index entry that no longer matches its key: drop it.
-			if err := tx.delete(expireKey(slot, d.at, d.key), false); err != nil {
+			if err := tx.delete(expireKey(slot, d.at, d.key)); err != nil {
 				return fmt.Errorf("drop stale expire index: %w", err)
 			}
 		}

@@ -9,6 +9,8 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/skl"
+
+	"github.com/kvnode/kvnode/slots"
 )
 
 // Group commit.
@@ -63,21 +65,31 @@ func groupLimits(mem int64) (ops, bytes int) {
 type groupOp struct {
 	k, v []byte
 	del  bool
-	meta bool // a meta record (for the group's read-your-writes index)
+	// nocache: once applied, drop k from the cache instead of storing it
+	// (list items, which are read back rarely and would crowd out the
+	// meta records and fields that are).
+	nocache bool
+}
+
+// cacheable reports whether k is read by point lookups through the cache
+// (Tx.get): meta records and element values.
+func cacheable(k []byte) bool {
+	return len(k) > 2 && k[0] < slots.Count>>8 && (k[2] == tagMeta || k[2] == tagElement)
 }
 
 // group is a batch of commands sharing one Badger transaction.
 type group struct {
 	db  *DB
 	txn *badger.Txn
-	// g0 is the cache's write sequence when the group opened.
-	g0     uint64
-	opened time.Time
-	ops    []groupOp
-	bytes  int
-	// meta indexes the meta records the group wrote (nil raw: deleted),
-	// for read-your-writes and for the cache after commit.
-	meta metaSet
+	// g0 is the cache's write sequence when the group opened; readTs its
+	// snapshot (the previous group's commit) and ts its commit timestamp.
+	g0, readTs, ts uint64
+	opened         time.Time
+	ops            []groupOp
+	bytes          int
+	// pend indexes the cacheable keys the group wrote, for
+	// read-your-writes and for the cache once the group is applied.
+	pend writeSet
 	// deltas are the counter changes already applied for the group's
 	// commands, undone if the commit fails.
 	deltas []slotDelta
@@ -90,22 +102,24 @@ type group struct {
 	err     error // set before done is closed
 }
 
-// metaSet is a set of meta-record writes in write order.
-type metaSet struct {
-	writes []metaWrite
+// writeSet is a set of key writes in write order.
+type writeSet struct {
+	writes []keyWrite
 	index  map[string]int
 }
 
-type metaWrite struct {
-	mk, raw []byte
+type keyWrite struct {
+	k, raw  []byte
+	del     bool
+	nocache bool
 }
 
-// metaIndexFrom is the number of writes from which a metaSet indexes them
-// in a map; below it a linear search is cheaper.
-const metaIndexFrom = 8
+// writeIndexFrom is the number of writes from which a writeSet indexes
+// them in a map; below it a linear search is cheaper.
+const writeIndexFrom = 8
 
 // find returns the index of the write of mk, or -1.
-func (m *metaSet) find(mk []byte) int {
+func (m *writeSet) find(mk []byte) int {
 	if m == nil {
 		return -1
 	}
@@ -116,28 +130,29 @@ func (m *metaSet) find(mk []byte) int {
 		return -1
 	}
 	for i := range m.writes {
-		if string(m.writes[i].mk) == string(mk) {
+		if string(m.writes[i].k) == string(mk) {
 			return i
 		}
 	}
 	return -1
 }
 
-// record notes a write of mk (raw nil: deleted).
-func (m *metaSet) record(mk, raw []byte) {
-	if i := m.find(mk); i >= 0 {
-		m.writes[i].raw = raw
+// record notes a write of k.
+func (m *writeSet) record(k, raw []byte, del, nocache bool) {
+	if i := m.find(k); i >= 0 {
+		w := &m.writes[i]
+		w.raw, w.del, w.nocache = raw, del, w.nocache || nocache
 		return
 	}
-	m.writes = append(m.writes, metaWrite{mk, raw})
+	m.writes = append(m.writes, keyWrite{k, raw, del, nocache})
 	switch n := len(m.writes); {
-	case n == metaIndexFrom:
+	case n == writeIndexFrom:
 		m.index = make(map[string]int, 2*n)
 		for i, w := range m.writes {
-			m.index[string(w.mk)] = i
+			m.index[string(w.k)] = i
 		}
-	case n > metaIndexFrom:
-		m.index[string(mk)] = n - 1
+	case n > writeIndexFrom:
+		m.index[string(k)] = n - 1
 	}
 }
 
@@ -182,6 +197,7 @@ type gate struct {
 	mu       sync.Mutex
 	entering atomic.Int32 // goroutines waiting in enter
 	cur      *group       // the open group; guarded by mu
+	inflight *group       // the last group committed; guarded by mu
 	// maxOps and maxBytes close a group (groupLimits); set at Open.
 	maxOps, maxBytes int
 }
@@ -212,9 +228,13 @@ func (db *DB) openLocked() *group {
 		}
 		db.commitLocked()
 	}
-	c := &group{db: db.base(), g0: db.cache.writeSeq.Load(), opened: time.Now(), done: make(chan struct{})}
-	// Waits until every earlier commit is applied.
-	c.txn = db.bdb.NewTransaction(true)
+	// The new group must see everything before it.
+	if f := db.gate.inflight; f != nil {
+		<-f.done
+		db.gate.inflight = nil
+	}
+	c := &group{db: db.base(), g0: db.cache.writeSeq.Load(), readTs: db.applied.Load(), opened: time.Now(), done: make(chan struct{})}
+	c.txn = db.bdb.NewTransactionAt(c.readTs, true)
 	db.gate.cur = c
 	return c
 }
@@ -232,31 +252,44 @@ func (db *DB) commitLocked() {
 		close(c.done)
 		return
 	}
-	if len(c.meta.writes) > 0 {
-		seq := db.cache.writeSeq.Add(1)
-		for _, w := range c.meta.writes {
-			db.cache.lastWrite[metaSlot(w.mk)].Store(seq)
-			db.cache.store(w.mk, w.raw)
-		}
-	}
-	c.txn.CommitWith(func(err error) {
+	c.ts = db.issueTs()
+	db.gate.inflight = c
+	// The cache and the read timestamp move only once the group is
+	// applied, so no reader sees a meta record before its elements.
+	err := c.txn.CommitAt(c.ts, func(err error) {
 		if err != nil {
 			c.fail(fmt.Errorf("commit: %w", err))
+			db.doneTs(c.ts, false)
+			close(c.done)
+			return
+		}
+		if len(c.pend.writes) > 0 {
+			seq := db.cache.writeSeq.Add(1)
+			for _, w := range c.pend.writes {
+				db.cache.lastWrite[keySlot(w.k)].Store(seq)
+				if w.nocache {
+					db.cache.invalidate(w.k)
+				} else {
+					db.cache.store(w.k, w.raw, !w.del, c.ts)
+				}
+			}
+		}
+		db.doneTs(c.ts, true)
+		// The collector reads the garbage markers at the read timestamp.
+		if len(c.garbage) > 0 {
+			db.wakeCollector(c.garbage)
 		}
 		close(c.done)
 	})
-	if len(c.garbage) > 0 {
-		db.wakeCollector(c.garbage)
+	if err != nil { // CommitAt reports errors through the callback
+		db.log.Error("commit", "err", err)
 	}
 }
 
-// fail undoes what the group already published: cached meta records and
-// counters. The caller closes done.
+// fail undoes what the group already published: its counters. The
+// caller closes done.
 func (c *group) fail(err error) {
 	db := c.db
-	for _, w := range c.meta.writes {
-		db.cache.invalidate(w.mk)
-	}
 	for _, d := range c.deltas {
 		db.keys[d.slot].Add(-d.keys)
 		db.expires[d.slot].Add(-d.expires)
@@ -271,10 +304,10 @@ func (c *group) fail(err error) {
 // whole group fails.
 func (db *DB) rollbackLocked(c *group, mark int) {
 	c.txn.Discard()
-	c.txn = db.bdb.NewTransaction(true)
+	c.txn = db.bdb.NewTransactionAt(c.readTs, true)
 	c.ops = c.ops[:mark]
 	c.bytes = 0
-	c.meta = metaSet{}
+	c.pend = writeSet{}
 	for _, o := range c.ops {
 		var err error
 		if o.del {
@@ -291,12 +324,8 @@ func (db *DB) rollbackLocked(c *group, mark int) {
 			return
 		}
 		c.bytes += opBytes(o.k, o.v)
-		if o.meta {
-			raw := o.v
-			if o.del {
-				raw = nil
-			}
-			c.meta.record(o.k, raw)
+		if cacheable(o.k) {
+			c.pend.record(o.k, o.v, o.del, o.nocache)
 		}
 	}
 }
@@ -361,4 +390,52 @@ func (db *DB) commitAndWaitLocked() error {
 	db.commitLocked()
 	<-c.done
 	return c.err
+}
+
+// Timestamps (Badger managed mode). Group commits and the few writes made
+// outside the gate (collector batches, the version ceiling, garbage
+// markers) take commit timestamps from one counter. Read snapshots are
+// taken at applied: at least every timestamp below which all commits are
+// applied, and at least the newest applied group (groups are serialized,
+// so anything below it still in progress is an outside write, which no
+// command reads).
+type clock struct {
+	mu      sync.Mutex
+	last    uint64   // last timestamp handed out
+	pending []uint64 // handed out, not yet applied (or failed)
+}
+
+// issueTs hands out the next commit timestamp.
+func (db *DB) issueTs() uint64 {
+	c := &db.clock
+	c.mu.Lock()
+	c.last++
+	ts := c.last
+	c.pending = append(c.pending, ts)
+	c.mu.Unlock()
+	return ts
+}
+
+// doneTs retires ts (applied or failed) and moves the read timestamp on;
+// group: ts was a group commit that was applied.
+func (db *DB) doneTs(ts uint64, group bool) {
+	c := &db.clock
+	c.mu.Lock()
+	for i, p := range c.pending {
+		if p == ts {
+			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			break
+		}
+	}
+	next := c.last
+	for _, p := range c.pending {
+		next = min(next, p-1)
+	}
+	if group {
+		next = max(next, ts)
+	}
+	if next > db.applied.Load() {
+		db.applied.Store(next)
+	}
+	c.mu.Unlock()
 }

@@ -78,14 +78,11 @@ func (tx *Tx) hashHas(e *Entry, field []byte) (bool, error) {
 	if len(field) > HashMaxFieldLen {
 		return false, nil
 	}
-	_, err := tx.txn.Get(elemKey(e, tagElement, field))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
-	}
+	_, ok, err := tx.get(e.Slot, elemKey(e, tagElement, field))
 	if err != nil {
 		return false, fmt.Errorf("read element: %w", err)
 	}
-	return true, nil
+	return ok, nil
 }
 
 // hashGet reads one field of the hash e.

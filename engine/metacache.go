@@ -41,14 +41,22 @@ const (
 
 type cacheShard struct {
 	mu    sync.Mutex
-	m     map[string][]byte // meta key → encoded record; nil value = absent
+	m     map[string]cacheEntry
 	bytes int64
+}
+
+// cacheEntry is a cached record (or its absence) and the Badger timestamp
+// it is valid from: a reader whose snapshot is older must not use it.
+type cacheEntry struct {
+	raw    []byte
+	ts     uint64
+	exists bool
 }
 
 func newMetaCache(limit int64) *metaCache {
 	c := &metaCache{limit: limit / cacheShards}
 	for i := range c.shards {
-		c.shards[i].m = make(map[string][]byte)
+		c.shards[i].m = make(map[string]cacheEntry)
 	}
 	return c
 }
@@ -61,27 +69,30 @@ func (c *metaCache) shard(mk []byte) *cacheShard {
 	return &c.shards[h%cacheShards]
 }
 
-// get returns a copy of the cached record for meta key mk; present is
-// false on a miss, raw is nil when the key is cached as absent.
-func (c *metaCache) get(mk []byte) (raw []byte, present bool) {
-	s := c.shard(mk)
+// get returns a copy of the cached record under k as a snapshot at readTs
+// sees it: hit is false on a miss (or an entry newer than the snapshot),
+// exists false when the key is cached as absent.
+func (c *metaCache) get(k []byte, readTs uint64) (raw []byte, exists, hit bool) {
+	s := c.shard(k)
 	s.mu.Lock()
-	v, ok := s.m[string(mk)]
-	if ok && v != nil {
-		raw = append(make([]byte, 0, len(v)), v...)
+	v, ok := s.m[string(k)]
+	hit = ok && v.ts <= readTs
+	if hit && v.exists {
+		raw = append(make([]byte, 0, len(v.raw)), v.raw...)
+		exists = true
 	}
 	s.mu.Unlock()
-	if ok {
+	if hit {
 		c.hits.Add(1)
 	} else {
 		c.misses.Add(1)
 	}
-	return raw, ok
+	return raw, exists, hit
 }
 
-// fill stores what a reader's snapshot (begun at writeSeq g0) found, unless
-// the slot was written since.
-func (c *metaCache) fill(slot int, mk, raw []byte, g0 uint64) {
+// fill stores what a reader's snapshot at readTs (begun at writeSeq g0)
+// found, unless the slot was written since.
+func (c *metaCache) fill(slot int, mk, raw []byte, exists bool, g0, readTs uint64) {
 	if len(raw) > cacheMaxValue {
 		return
 	}
@@ -94,11 +105,12 @@ func (c *metaCache) fill(slot int, mk, raw []byte, g0 uint64) {
 	if _, ok := s.m[string(mk)]; ok {
 		return
 	}
-	s.setLocked(mk, raw, c.limit)
+	s.setLocked(mk, raw, exists, readTs, c.limit)
 }
 
-// store records a committed (or committing) write of mk.
-func (c *metaCache) store(mk, raw []byte) {
+// store records a write of mk applied at Badger timestamp ts (exists
+// false: a deletion).
+func (c *metaCache) store(mk, raw []byte, exists bool, ts uint64) {
 	s := c.shard(mk)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,7 +118,7 @@ func (c *metaCache) store(mk, raw []byte) {
 		s.deleteLocked(mk)
 		return
 	}
-	s.setLocked(mk, raw, c.limit)
+	s.setLocked(mk, raw, exists, ts, c.limit)
 }
 
 // invalidate drops mk.
@@ -122,16 +134,16 @@ func (c *metaCache) clear() {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
-		s.m = make(map[string][]byte)
+		s.m = make(map[string]cacheEntry)
 		s.bytes = 0
 		s.mu.Unlock()
 	}
 }
 
-func (s *cacheShard) setLocked(mk, raw []byte, limit int64) {
+func (s *cacheShard) setLocked(mk, raw []byte, exists bool, ts uint64, limit int64) {
 	s.deleteLocked(mk)
 	var v []byte
-	if raw != nil {
+	if exists {
 		v = append(make([]byte, 0, len(raw)), raw...)
 	}
 	size := int64(len(mk)+len(v)) + cacheEntryOverhead
@@ -147,13 +159,13 @@ func (s *cacheShard) setLocked(mk, raw []byte, limit int64) {
 	if s.bytes+size > limit {
 		return
 	}
-	s.m[string(mk)] = v
+	s.m[string(mk)] = cacheEntry{v, ts, exists}
 	s.bytes += size
 }
 
 func (s *cacheShard) deleteLocked(mk []byte) {
 	if v, ok := s.m[string(mk)]; ok {
-		s.bytes -= int64(len(mk)+len(v)) + cacheEntryOverhead
+		s.bytes -= int64(len(mk)+len(v.raw)) + cacheEntryOverhead
 		delete(s.m, string(mk))
 	}
 }

@@ -56,7 +56,17 @@ func TestMetaCacheCoherent(t *testing.T) {
 			for i := 0; i < 1500; i++ {
 				k := []byte(keys[r.IntN(len(keys))])
 				var err error
-				switch r.IntN(6) {
+				switch r.IntN(8) {
+				case 6:
+					// Hash fields: element values go through the cache too.
+					f := []byte(fmt.Sprint("f", r.IntN(4)))
+					if r.IntN(3) == 0 {
+						_, err = db.HDel([]byte("h"), [][]byte{f})
+					} else {
+						_, err = db.HSet([]byte("h"), [][]byte{f, []byte(fmt.Sprintf("v%d-%d", g, i))})
+					}
+				case 7:
+					_, _, err = db.HGet([]byte("h"), []byte(fmt.Sprint("f", r.IntN(4))))
 				case 0, 1:
 					_, err = db.Set(k, []byte(fmt.Sprintf("v%d-%d", g, i)), SetOptions{})
 				case 2:
@@ -103,6 +113,46 @@ func TestMetaCacheCoherent(t *testing.T) {
 			t.Errorf("key %s: cache serves %q, Badger has %q", k, cached, disk)
 		}
 	}
+	// Every cached element equals what Badger holds.
+	checked := 0
+	for i := range db.cache.shards {
+		sh := &db.cache.shards[i]
+		sh.mu.Lock()
+		entries := make(map[string]cacheEntry, len(sh.m))
+		for k, v := range sh.m {
+			entries[k] = v
+		}
+		sh.mu.Unlock()
+		for k, v := range entries {
+			if k[2] != tagElement {
+				continue
+			}
+			var disk []byte
+			found := false
+			err := db.bdb.View(func(txn *badger.Txn) error {
+				item, err := txn.Get([]byte(k))
+				if errors.Is(err, badger.ErrKeyNotFound) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				found = true
+				disk, err = item.ValueCopy(nil)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found != v.exists || string(disk) != string(v.raw) {
+				t.Errorf("element %q: cache has %q (exists %v), Badger %q (exists %v)", k, v.raw, v.exists, disk, found)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Error("no element was cached")
+	}
 	if db.cache.hits.Load() == 0 {
 		t.Error("the cache never served a read")
 	}
@@ -121,7 +171,7 @@ func TestMetaCacheFlushAllAndLimit(t *testing.T) {
 	}
 	c := newMetaCache(cacheShards * 1024) // 1 KiB a shard
 	for i := 0; i < 10000; i++ {
-		c.store([]byte(fmt.Sprintf("key-%d", i)), make([]byte, 100))
+		c.store([]byte(fmt.Sprintf("key-%d", i)), make([]byte, 100), true, 1)
 	}
 	for i := range c.shards {
 		if b := c.shards[i].bytes; b > 1024 {
@@ -161,5 +211,45 @@ func TestMetaCacheStaleFillRefused(t *testing.T) {
 	}
 	if v, _, _ := db.Get(k); string(v) != "new" {
 		t.Fatalf("GET = %q after a stale reader: the cache took its record", v)
+	}
+}
+
+// TestMetaCacheNewerEntryIgnored: a reader whose snapshot predates a write
+// must not be served the write's record from the cache (it would see a
+// meta record whose elements its snapshot lacks).
+func TestMetaCacheNewerEntryIgnored(t *testing.T) {
+	db := openLive(t, Options{Dir: t.TempDir()})
+	k := []byte("h")
+	if _, err := db.HSet(k, bs("f", "old")); err != nil {
+		t.Fatal(err)
+	}
+	err := db.view(func(tx *Tx) error {
+		// The hash is replaced by a new version after this snapshot began;
+		// the cache now holds the new meta record.
+		if _, err := db.Del(bs("h")); err != nil {
+			return err
+		}
+		if _, err := db.HSet(k, bs("g", "new")); err != nil {
+			return err
+		}
+		e, err := tx.loadType(k, TypeHash)
+		if err != nil {
+			return err
+		}
+		v, ok, err := tx.getElem(e, []byte("f"))
+		if err != nil {
+			return err
+		}
+		if !ok || string(v) != "old" {
+			t.Errorf("old snapshot reads field f = %q %v, want old", v, ok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := db.HGet(k, []byte("g"))
+	if err != nil || !ok || string(v) != "new" {
+		t.Fatalf("HGET h g = %q %v %v", v, ok, err)
 	}
 }

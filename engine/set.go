@@ -92,14 +92,11 @@ func (tx *Tx) setHas(e *Entry, member []byte) (bool, error) {
 	if len(member) > SetMaxMemberLen {
 		return false, nil
 	}
-	_, err := tx.txn.Get(elemKey(e, tagElement, member))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
-	}
+	_, ok, err := tx.get(e.Slot, elemKey(e, tagElement, member))
 	if err != nil {
 		return false, fmt.Errorf("read element: %w", err)
 	}
-	return true, nil
+	return ok, nil
 }
 
 // setAdd adds member to the set e, keeping Count and MetaBig exact, and

@@ -53,11 +53,12 @@ type Tx struct {
 	// touched lists the keys written, when a touch hook is installed.
 	touched [][]byte
 	hook    *TouchFunc
-	// g0 is the cache's write sequence when the snapshot was taken.
-	g0 uint64
-	// meta holds the meta records written and not yet committed, for
+	// g0 is the cache's write sequence when the snapshot was taken, readTs
+	// the snapshot's Badger timestamp.
+	g0, readTs uint64
+	// pend holds the cacheable keys written and not yet committed, for
 	// read-your-writes (the group's; nil for a plain read).
-	meta *metaSet
+	pend *writeSet
 }
 
 // TouchFunc is called after a commit with the keys it wrote (their meta
@@ -94,7 +95,7 @@ func (db *DB) view(fn func(tx *Tx) error) error {
 		if c := db.acks.open(); c != nil {
 			db.enterGate()
 			if db.gate.cur == c {
-				err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, meta: &c.meta})
+				err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, readTs: c.readTs, pend: &c.pend})
 				db.leaveGate()
 				return err
 			}
@@ -102,9 +103,10 @@ func (db *DB) view(fn func(tx *Tx) error) error {
 		}
 	}
 	g0 := db.cache.writeSeq.Load()
-	txn := db.bdb.NewTransaction(false)
+	ts := db.applied.Load()
+	txn := db.bdb.NewTransactionAt(ts, false)
 	defer txn.Discard()
-	return fn(&Tx{db: db, txn: txn, now: nowMs(), g0: g0})
+	return fn(&Tx{db: db, txn: txn, now: nowMs(), g0: g0, readTs: ts})
 }
 
 // update runs fn as one write command in the open group. An error from fn
@@ -115,7 +117,7 @@ func (db *DB) update(fn func(tx *Tx) error) error {
 	db.enterGate()
 	c := db.openLocked()
 	mark := len(c.ops)
-	tx := &Tx{db: db, txn: c.txn, g: c, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: c.g0, meta: &c.meta}
+	tx := &Tx{db: db, txn: c.txn, g: c, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: c.g0, readTs: c.readTs, pend: &c.pend}
 	if err := fn(tx); err != nil {
 		if len(c.ops) > mark {
 			db.rollbackLocked(c, mark)
@@ -147,21 +149,30 @@ func (db *DB) update(fn func(tx *Tx) error) error {
 	return c.await()
 }
 
-// set writes k = v in the command's group (meta: k is a meta record).
-func (tx *Tx) set(k, v []byte, meta bool) error {
+// set writes k = v in the command's group.
+func (tx *Tx) set(k, v []byte) error {
 	if err := tx.txn.Set(k, v); err != nil {
 		return err
 	}
-	tx.logOp(groupOp{k: k, v: v, meta: meta})
+	tx.logOp(groupOp{k: k, v: v})
+	return nil
+}
+
+// setNoCache is set for a key that is rarely read back (list items).
+func (tx *Tx) setNoCache(k, v []byte) error {
+	if err := tx.txn.Set(k, v); err != nil {
+		return err
+	}
+	tx.logOp(groupOp{k: k, v: v, nocache: true})
 	return nil
 }
 
 // delete deletes k in the command's group.
-func (tx *Tx) delete(k []byte, meta bool) error {
+func (tx *Tx) delete(k []byte) error {
 	if err := tx.txn.Delete(k); err != nil {
 		return err
 	}
-	tx.logOp(groupOp{k: k, del: true, meta: meta})
+	tx.logOp(groupOp{k: k, del: true})
 	return nil
 }
 
@@ -169,12 +180,8 @@ func (tx *Tx) logOp(o groupOp) {
 	c := tx.g
 	c.ops = append(c.ops, o)
 	c.bytes += opBytes(o.k, o.v)
-	if o.meta {
-		raw := o.v
-		if o.del {
-			raw = nil
-		}
-		c.meta.record(o.k, raw)
+	if cacheable(o.k) {
+		c.pend.record(o.k, o.v, o.del, o.nocache)
 	}
 	tx.wrote = true
 }
@@ -215,34 +222,47 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 	return e, nil
 }
 
-// readMeta returns the encoded meta record under mk (nil when absent):
-// this transaction's own writes first, then the cache, then Badger (and
-// the cache is filled with what Badger said).
+// readMeta returns the encoded meta record under mk (nil when absent).
 func (tx *Tx) readMeta(slot int, mk []byte) ([]byte, error) {
-	if i := tx.meta.find(mk); i >= 0 {
-		if raw := tx.meta.writes[i].raw; raw != nil {
-			return append([]byte(nil), raw...), nil
-		}
-		return nil, nil
-	}
-	c := tx.db.cache
-	if raw, ok := c.get(mk); ok {
-		return raw, nil
-	}
-	item, err := tx.txn.Get(mk)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		c.fill(slot, mk, nil, tx.g0)
-		return nil, nil
-	}
+	raw, ok, err := tx.get(slot, mk)
 	if err != nil {
 		return nil, fmt.Errorf("read meta: %w", err)
 	}
-	raw, err := item.ValueCopy(nil)
-	if err != nil {
-		return nil, fmt.Errorf("read meta value: %w", err)
+	if !ok {
+		return nil, nil
 	}
-	c.fill(slot, mk, raw, tx.g0)
 	return raw, nil
+}
+
+// get returns a copy of the value under the cacheable key k of slot:
+// this transaction's group's writes first, then the cache, then Badger
+// (and the cache is filled with what Badger said).
+func (tx *Tx) get(slot int, k []byte) (val []byte, ok bool, err error) {
+	if i := tx.pend.find(k); i >= 0 {
+		w := tx.pend.writes[i]
+		if w.del {
+			return nil, false, nil
+		}
+		return append([]byte{}, w.raw...), true, nil
+	}
+	c := tx.db.cache
+	if raw, exists, hit := c.get(k, tx.readTs); hit {
+		return raw, exists, nil
+	}
+	item, err := tx.txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		c.fill(slot, k, nil, false, tx.g0, tx.readTs)
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	val, err = item.ValueCopy(nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("value: %w", err)
+	}
+	c.fill(slot, k, val, true, tx.g0, tx.readTs)
+	return val, true, nil
 }
 
 // loadType loads key and checks that a live key has type t.
@@ -263,7 +283,7 @@ func (tx *Tx) put(e *Entry) error {
 		panic("engine: put in a read-only transaction")
 	}
 	mk, raw := metaKey(e.Slot, e.Key), encodeMeta(&e.Meta)
-	if err := tx.set(mk, raw, true); err != nil {
+	if err := tx.set(mk, raw); err != nil {
 		return fmt.Errorf("write meta: %w", err)
 	}
 	if err := tx.reindexExpire(e, e.ExpireAt); err != nil {
@@ -297,7 +317,7 @@ func (tx *Tx) del(e *Entry) error {
 // they now belong to another key (RENAME within a slot).
 func (tx *Tx) delMetaOnly(e *Entry) error {
 	mk := metaKey(e.Slot, e.Key)
-	if err := tx.delete(mk, true); err != nil {
+	if err := tx.delete(mk); err != nil {
 		return fmt.Errorf("delete meta: %w", err)
 	}
 	if err := tx.reindexExpire(e, 0); err != nil {
@@ -320,13 +340,13 @@ func (tx *Tx) reindexExpire(e *Entry, at int64) error {
 		return nil
 	}
 	if old != 0 {
-		if err := tx.delete(expireKey(e.Slot, old, e.Key), false); err != nil {
+		if err := tx.delete(expireKey(e.Slot, old, e.Key)); err != nil {
 			return fmt.Errorf("delete expire index: %w", err)
 		}
 		tx.delta(e.Slot, 0, -1, -old/1000)
 	}
 	if at != 0 {
-		if err := tx.set(expireKey(e.Slot, at, e.Key), nil, false); err != nil {
+		if err := tx.set(expireKey(e.Slot, at, e.Key), nil); err != nil {
 			return fmt.Errorf("write expire index: %w", err)
 		}
 		tx.delta(e.Slot, 0, 1, at/1000)
@@ -339,8 +359,8 @@ func (tx *Tx) reindexExpire(e *Entry, at int64) error {
 	return nil
 }
 
-// metaSlot is the hash slot of a meta key.
-func metaSlot(mk []byte) int { return int(mk[0])<<8 | int(mk[1]) }
+// keySlot is the hash slot of a slot-prefixed Badger key.
+func keySlot(k []byte) int { return int(k[0])<<8 | int(k[1]) }
 
 // base returns a handle on the store without Acks.
 func (db *DB) base() *DB { return &DB{store: db.store} }
