@@ -138,7 +138,7 @@ func (tx *Tx) delElem(e *Entry, tag byte, suffix []byte) error {
 // returns false. The slices passed to fn are valid only during the call.
 func (tx *Tx) scanElems(e *Entry, tag byte, from []byte, reverse bool, fn func(suffix, val []byte) (bool, error)) error {
 	p := elementPrefix(e.Slot, tag, e.Version)
-	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, Reverse: reverse, PrefetchValues: false})
+	it := tx.newIterator(badger.IteratorOptions{Prefix: p, Reverse: reverse, PrefetchValues: false})
 	defer it.Close()
 	seek := append([]byte(nil), p...)
 	switch {
@@ -255,7 +255,7 @@ func (db *DB) Collect(ctx context.Context) (int64, error) {
 		var versions []uint64
 		err := db.view(func(tx *Tx) error {
 			p := slotPrefix(s, tagGarbage)
-			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+			it := tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
 				k := it.Item().Key()
@@ -294,7 +294,7 @@ func (db *DB) collectVersion(slot int, version uint64) (int64, error) {
 		// batches of deletions are flushed behind it (restarting the walk
 		// per batch would skip the same fresh tombstones again and again).
 		err := db.view(func(tx *Tx) error {
-			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+			it := tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 			defer it.Close()
 			var wb *badger.WriteBatch
 			var ts uint64

@@ -164,7 +164,7 @@ func rawGarbageCount(t *testing.T, db *DB) int {
 	t.Helper()
 	n := 0
 	err := db.view(func(tx *Tx) error {
-		it := tx.txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+		it := tx.newIterator(badger.IteratorOptions{PrefetchValues: false})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			if k := it.Item().Key(); len(k) > 2 && k[0] < 0x40 && k[2] == tagGarbage {

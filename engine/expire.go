@@ -66,7 +66,7 @@ func (db *DB) expireSlot(slot int, now int64, limit int) (int, error) {
 		}
 		var list []due
 		next := int64(0)
-		it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: slotPrefix(slot, tagExpire)})
+		it := tx.newIterator(badger.IteratorOptions{Prefix: slotPrefix(slot, tagExpire)})
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().Key()
 			at := int64(binary.BigEndian.Uint64(k[3:11]))
@@ -110,7 +110,7 @@ func (db *DB) expireSlot(slot int, now int64, limit int) (int, error) {
 // deleted keys over and over).
 func (db *DB) loadCounters() error {
 	return db.view(func(tx *Tx) error {
-		it := tx.txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+		it := tx.newIterator(badger.IteratorOptions{PrefetchValues: false})
 		defer it.Close()
 		it.Rewind()
 		for it.Valid() {

@@ -24,10 +24,15 @@ import (
 // once instead of one at a time is where the write throughput comes from.
 //
 // A command sees the writes of the commands before it in its group (they
-// share the transaction) and of every earlier group (a group opens only
-// once the previous one is applied: Badger's NewTransaction waits for it).
-// Nothing outside the group sees them until it commits, and no connection
-// replies to a write before its group is applied (Acks).
+// share the transaction) and of every earlier group. Groups are pipelined
+// two deep: while one group is being applied by Badger, the next one runs
+// commands. The open group reads at the in-flight group's timestamp, so
+// it sees that group's writes once they are applied; before that, point
+// reads find them in the in-flight group's write set (Tx.get), and an
+// iterator waits for the apply (Tx.newIterator). A group commits only once
+// the one before it is applied. Nothing outside a group sees its writes
+// until it is applied, and no connection replies to a write before its
+// group is applied (Acks).
 //
 // Each command is a savepoint: the group logs every write, and a command
 // that fails after writing is undone by replaying the log up to the
@@ -95,6 +100,9 @@ type group struct {
 	deltas []slotDelta
 	// garbage lists the slots where the group marked a dead version.
 	garbage []int
+	// prev is the group that was in flight when this one opened (nil if
+	// none); this one reads at its timestamp and commits after it.
+	prev *group
 
 	closed  atomic.Bool  // committed (or failed); set under the gate
 	waiters atomic.Int32 // connections waiting for the commit
@@ -228,12 +236,19 @@ func (db *DB) openLocked() *group {
 		}
 		db.commitLocked()
 	}
-	// The new group must see everything before it.
+	c := &group{db: db.base(), g0: db.cache.writeSeq.Load(), opened: time.Now(), done: make(chan struct{})}
 	if f := db.gate.inflight; f != nil {
-		<-f.done
-		db.gate.inflight = nil
+		select {
+		case <-f.done:
+		default:
+			c.prev = f
+		}
+		// Whether or not f is applied yet, this group reads at or above
+		// it (and applied, loaded after f's state was seen, covers it
+		// once it is).
+		c.readTs = f.ts
 	}
-	c := &group{db: db.base(), g0: db.cache.writeSeq.Load(), readTs: db.applied.Load(), opened: time.Now(), done: make(chan struct{})}
+	c.readTs = max(c.readTs, db.applied.Load())
 	c.txn = db.bdb.NewTransactionAt(c.readTs, true)
 	db.gate.cur = c
 	return c
@@ -251,6 +266,17 @@ func (db *DB) commitLocked() {
 		c.txn.Discard()
 		close(c.done)
 		return
+	}
+	if p := c.prev; p != nil {
+		// One group in flight at a time: this one read p's writes.
+		<-p.done
+		if p.err != nil {
+			c.txn.Discard()
+			c.fail(fmt.Errorf("the group before failed: %w", p.err))
+			close(c.done)
+			return
+		}
+		c.prev = nil
 	}
 	c.ts = db.issueTs()
 	db.gate.inflight = c
@@ -380,14 +406,14 @@ func (db *DB) commitStale() {
 	db.gate.mu.Unlock()
 }
 
-// commitAndWait commits the open group and waits for it (Close, FLUSHALL);
-// the caller holds the gate.
+// commitAndWaitLocked commits the open group and waits until every group
+// is applied (Close, FLUSHALL); the caller holds the gate.
 func (db *DB) commitAndWaitLocked() error {
-	c := db.gate.cur
+	db.commitLocked()
+	c := db.gate.inflight
 	if c == nil {
 		return nil
 	}
-	db.commitLocked()
 	<-c.done
 	return c.err
 }

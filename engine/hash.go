@@ -548,7 +548,7 @@ func hashCommonPrefix(a, b []byte) []byte {
 // is none, more than one, or too many to try.
 func (tx *Tx) hashFindPrefix(e *Entry, plen int, h uint32) ([]byte, error) {
 	p := elementPrefix(e.Slot, tagElement, e.Version)
-	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+	it := tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 	defer it.Close()
 	var found []byte
 	matches, steps := 0, 0
@@ -996,8 +996,8 @@ func (tx *Tx) newHashSampler(e *Entry, withValues bool) (*hashSampler, error) {
 	}
 	p := elementPrefix(e.Slot, tagElement, e.Version)
 	return &hashSampler{
-		fwd:        tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false}),
-		rev:        tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false, Reverse: true}),
+		fwd:        tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false}),
+		rev:        tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false, Reverse: true}),
 		prefix:     p,
 		root:       hashCommonPrefix(first, last),
 		last:       last,

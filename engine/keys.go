@@ -308,7 +308,7 @@ func (db *DB) Scan(cursor uint64, count int, filter ScanFilter) (uint64, [][]byt
 	var out [][]byte
 	var next uint64
 	err := db.view(func(tx *Tx) error {
-		it := tx.txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+		it := tx.newIterator(badger.IteratorOptions{PrefetchValues: false})
 		defer it.Close()
 		seen := 0
 		for ; slot < slots.Count; slot, start = slot+1, nil {
@@ -378,7 +378,7 @@ func (tx *Tx) scanOne(item *badger.Item, key []byte, filter ScanFilter, out *[][
 func (db *DB) Keys(filter ScanFilter) ([][]byte, error) {
 	var out [][]byte
 	err := db.view(func(tx *Tx) error {
-		it := tx.txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+		it := tx.newIterator(badger.IteratorOptions{PrefetchValues: false})
 		defer it.Close()
 		for s := 0; s < slots.Count; s++ {
 			if db.keys[s].Load() == 0 {
@@ -401,7 +401,7 @@ func (db *DB) SlotKeys(slot, count int) ([][]byte, error) {
 	var out [][]byte
 	err := db.view(func(tx *Tx) error {
 		p := slotPrefix(slot, tagMeta)
-		it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p})
+		it := tx.newIterator(badger.IteratorOptions{Prefix: p})
 		defer it.Close()
 		for it.Rewind(); it.Valid() && len(out) < count; it.Next() {
 			if err := tx.scanOne(it.Item(), it.Item().Key()[3:], nil, &out); err != nil {
@@ -435,7 +435,7 @@ func (db *DB) RandomKey() ([]byte, error) {
 		var out [][]byte
 		err := db.view(func(tx *Tx) error {
 			p := slotPrefix(slot, tagMeta)
-			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p})
+			it := tx.newIterator(badger.IteratorOptions{Prefix: p})
 			defer it.Close()
 			var i int64
 			for it.Rewind(); it.Valid(); it.Next() {

@@ -648,7 +648,7 @@ func TestListBigTrimPopRem(t *testing.T) {
 	}
 	var total int
 	err = db.view(func(tx *Tx) error {
-		it := tx.txn.NewIterator(badger.IteratorOptions{})
+		it := tx.newIterator(badger.IteratorOptions{})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			if k := it.Item().Key(); len(k) > 2 && k[2] == tagElement {

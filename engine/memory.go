@@ -37,7 +37,7 @@ func (db *DB) MemoryUsage(key []byte, samples int) (n int64, ok bool, err error)
 // keys of collection e and returns the sum and how many it read.
 func (tx *Tx) sampleElements(e *Entry, limit int) (sum, count int64, err error) {
 	p := elementPrefix(e.Slot, tagElement, e.Version)
-	it := tx.txn.NewIterator(iterOpts(p))
+	it := tx.newIterator(iterOpts(p))
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		item := it.Item()

@@ -1059,8 +1059,8 @@ func (tx *Tx) newSetSampler(e *Entry) (*setSampler, error) {
 		base:    append(append([]byte{}, p...), first[:cp]...),
 		lastKey: append(append([]byte{}, p...), last...),
 		cp:      cp,
-		fwd:     tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false}),
-		rev:     tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false, Reverse: true}),
+		fwd:     tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false}),
+		rev:     tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false, Reverse: true}),
 	}
 	// A few members from random points in byte space: their bytes past
 	// the common prefix come from the alphabet in use too.

@@ -57,8 +57,10 @@ type Tx struct {
 	// the snapshot's Badger timestamp.
 	g0, readTs uint64
 	// pend holds the cacheable keys written and not yet committed, for
-	// read-your-writes (the group's; nil for a plain read).
+	// read-your-writes (the group's; nil for a plain read), and prev the
+	// group in flight below it (see group.go).
 	pend *writeSet
+	prev *group
 }
 
 // TouchFunc is called after a commit with the keys it wrote (their meta
@@ -95,7 +97,7 @@ func (db *DB) view(fn func(tx *Tx) error) error {
 		if c := db.acks.open(); c != nil {
 			db.enterGate()
 			if db.gate.cur == c {
-				err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, readTs: c.readTs, pend: &c.pend})
+				err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, readTs: c.readTs, pend: &c.pend, prev: c.prev})
 				db.leaveGate()
 				return err
 			}
@@ -117,7 +119,7 @@ func (db *DB) update(fn func(tx *Tx) error) error {
 	db.enterGate()
 	c := db.openLocked()
 	mark := len(c.ops)
-	tx := &Tx{db: db, txn: c.txn, g: c, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: c.g0, readTs: c.readTs, pend: &c.pend}
+	tx := &Tx{db: db, txn: c.txn, g: c, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: c.g0, readTs: c.readTs, pend: &c.pend, prev: c.prev}
 	if err := fn(tx); err != nil {
 		if len(c.ops) > mark {
 			db.rollbackLocked(c, mark)
@@ -235,15 +237,18 @@ func (tx *Tx) readMeta(slot int, mk []byte) ([]byte, error) {
 }
 
 // get returns a copy of the value under the cacheable key k of slot:
-// this transaction's group's writes first, then the cache, then Badger
-// (and the cache is filled with what Badger said).
+// this transaction's group's writes first, then those of the group in
+// flight below it, then the cache, then Badger (and the cache is filled
+// with what Badger said).
 func (tx *Tx) get(slot int, k []byte) (val []byte, ok bool, err error) {
-	if i := tx.pend.find(k); i >= 0 {
-		w := tx.pend.writes[i]
-		if w.del {
-			return nil, false, nil
+	for _, ws := range [2]*writeSet{tx.pend, tx.prevWrites()} {
+		if i := ws.find(k); i >= 0 {
+			w := ws.writes[i]
+			if w.del {
+				return nil, false, nil
+			}
+			return append([]byte{}, w.raw...), true, nil
 		}
-		return append([]byte{}, w.raw...), true, nil
 	}
 	c := tx.db.cache
 	if raw, exists, hit := c.get(k, tx.readTs); hit {
@@ -263,6 +268,27 @@ func (tx *Tx) get(slot int, k []byte) (val []byte, ok bool, err error) {
 	}
 	c.fill(slot, k, val, true, tx.g0, tx.readTs)
 	return val, true, nil
+}
+
+// prevWrites returns the write set of the group in flight below this
+// transaction's, or nil. Once that group is applied its writes are in the
+// cache and Badger at the transaction's timestamp too, so reading them
+// here is right before and after.
+func (tx *Tx) prevWrites() *writeSet {
+	if tx.prev == nil {
+		return nil
+	}
+	return &tx.prev.pend
+}
+
+// newIterator opens a Badger iterator on the transaction's snapshot,
+// first waiting for the group in flight below it to be applied (an
+// iterator cannot merge its write set).
+func (tx *Tx) newIterator(opt badger.IteratorOptions) *badger.Iterator {
+	if tx.prev != nil {
+		<-tx.prev.done
+	}
+	return tx.txn.NewIterator(opt)
 }
 
 // loadType loads key and checks that a live key has type t.

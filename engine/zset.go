@@ -261,7 +261,7 @@ func (tx *Tx) zexact(e *Entry, s float64, member []byte) (float64, error) {
 // exact, which binary members need. O(log N) to start, O(1) a step.
 func (tx *Tx) zwalk(e *Entry, seek []byte, reverse bool, fn func(score float64, member []byte) (bool, error)) error {
 	p := elementPrefix(e.Slot, tagScore, e.Version)
-	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, Reverse: reverse, PrefetchValues: false})
+	it := tx.newIterator(badger.IteratorOptions{Prefix: p, Reverse: reverse, PrefetchValues: false})
 	defer it.Close()
 	k := append([]byte(nil), p...)
 	switch {
@@ -492,9 +492,9 @@ func (db *DB) ZRank(key, member []byte, rev bool) (rank int64, ok bool, err erro
 // the first to meet target decides.
 func (tx *Tx) zrankOf(e *Entry, target []byte) (int64, error) {
 	p := elementPrefix(e.Slot, tagScore, e.Version)
-	fwd := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+	fwd := tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 	defer fwd.Close()
-	rev := tx.txn.NewIterator(badger.IteratorOptions{Prefix: p, Reverse: true, PrefetchValues: false})
+	rev := tx.newIterator(badger.IteratorOptions{Prefix: p, Reverse: true, PrefetchValues: false})
 	defer rev.Close()
 	fwd.Seek(p)
 	rev.Seek(append(append([]byte(nil), p...), 0xff, 0xff))
