@@ -237,6 +237,12 @@ func (db *DB) Sync() error {
 		return nil
 	}
 	w := db.stats.Writes.Load()
+	// Writes already executed (a SAVE's own client's among them) are in
+	// the open or in-flight group: get them into the log first. A group
+	// that fails reports to its own clients.
+	db.gate.mu.Lock()
+	_ = db.commitAndWaitLocked()
+	db.gate.mu.Unlock()
 	if err := db.bdb.Sync(); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

@@ -302,3 +302,20 @@ func TestGroupIncrNoLostUpdate(t *testing.T) {
 		t.Fatalf("%d INCR replies seen twice, %d distinct replies; want 0 and 10000", dup, len(seen))
 	}
 }
+
+// TestGroupSyncCommitsFirst checks that Sync (SAVE) first commits the
+// writes already executed, so a client's SAVE covers its own writes.
+func TestGroupSyncCommitsFirst(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	var a Acks
+	etSet(t, db.WithAcks(&a), "k", "v", SetOptions{})
+	if err := db.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := etGet(t, db, "k"); got != "v" {
+		t.Fatalf("k = %q after Sync, want the executed write applied", got)
+	}
+	if err := a.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
