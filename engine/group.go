@@ -191,10 +191,10 @@ func (a *Acks) join(g *group) {
 	}
 }
 
-// open returns the group holding this connection's latest write while it
-// is still open, else nil.
-func (a *Acks) open() *group {
-	if n := len(a.groups); n > 0 && !a.groups[n-1].closed.Load() {
+// last returns the group holding this connection's latest write not yet
+// waited for, or nil.
+func (a *Acks) last() *group {
+	if n := len(a.groups); n > 0 {
 		return a.groups[n-1]
 	}
 	return nil

@@ -319,3 +319,33 @@ func TestGroupSyncCommitsFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGroupReadOwnCommittedWrite checks that a connection reading right
+// after its write's group was committed (by someone else) but perhaps not
+// yet applied sees the write: a pipeline's SET then GET.
+func TestGroupReadOwnCommittedWrite(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	var a, other Acks
+	h, o := db.WithAcks(&a), db.WithAcks(&other)
+	for i := range 300 {
+		k, v := fmt.Sprint("k", i%7), fmt.Sprint("v", i)
+		etSet(t, h, k, v, SetOptions{})
+		// Another connection's write joins the same group, which is then
+		// committed without waiting for Badger to apply it.
+		etSet(t, o, "o", v, SetOptions{})
+		db.gate.mu.Lock()
+		db.commitLocked()
+		db.gate.mu.Unlock()
+		if got := etGet(t, h, k); got != v {
+			t.Fatalf("round %d: GET %s after its own SET reads %q, want %q", i, k, got, v)
+		}
+		if i%10 == 9 {
+			if err := a.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			if err := other.Wait(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -89,19 +89,22 @@ func (tx *Tx) Now() int64 { return tx.now }
 
 func nowMs() int64 { return time.Now().UnixMilli() }
 
-// view runs fn on a read-only snapshot. A connection whose latest write
-// sits in the still open group reads through that group, so it sees its
-// own writes.
+// view runs fn on a read-only snapshot. A connection reads its own writes:
+// through the group while its latest write sits in the open group, after
+// that group is applied once it has been committed.
 func (db *DB) view(fn func(tx *Tx) error) error {
 	if db.acks != nil {
-		if c := db.acks.open(); c != nil {
-			db.enterGate()
-			if db.gate.cur == c {
-				err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, readTs: c.readTs, pend: &c.pend, prev: c.prev})
+		if c := db.acks.last(); c != nil {
+			if !c.closed.Load() {
+				db.enterGate()
+				if db.gate.cur == c {
+					err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, readTs: c.readTs, pend: &c.pend, prev: c.prev})
+					db.leaveGate()
+					return err
+				}
 				db.leaveGate()
-				return err
 			}
-			db.leaveGate()
+			<-c.done
 		}
 	}
 	g0 := db.cache.writeSeq.Load()
