@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Options use redis-server's names, so a Redis user already knows them.
@@ -131,19 +132,46 @@ var Params = []*Param{
 	{Name: "slowlog-max-len", Default: "128", Help: "entries kept in SLOWLOG", Mutable: true, Check: checkInt(0, 1<<31)},
 }
 
-// Config holds the current option values.
+// Config holds the current option values. Reads are lock-free (every
+// command reads a few options, e.g. proto-max-bulk-len per argument): Set
+// publishes a new immutable snapshot.
 type Config struct {
-	mu     sync.RWMutex
-	values map[string]string
-	file   string // the config file given at start, for CONFIG REWRITE
+	mu   sync.Mutex // serializes Set
+	vals atomic.Pointer[configValues]
+	file string // the config file given at start, for CONFIG REWRITE
+}
+
+// configValues is one immutable snapshot of the options, with the numeric
+// ones parsed.
+type configValues struct {
+	s map[string]string
+	n map[string]int64
+}
+
+func (v *configValues) with(name, value string) *configValues {
+	out := &configValues{s: make(map[string]string, len(v.s)), n: make(map[string]int64, len(v.n))}
+	for k, x := range v.s {
+		out.s[k] = x
+	}
+	for k, x := range v.n {
+		out.n[k] = x
+	}
+	out.s[name] = value
+	delete(out.n, name)
+	if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+		out.n[name] = n
+	}
+	return out
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() *Config {
-	c := &Config{values: make(map[string]string)}
+	v := &configValues{s: make(map[string]string), n: make(map[string]int64)}
 	for _, p := range Params {
-		c.values[p.Name] = p.Default
+		v = v.with(p.Name, p.Default)
 	}
+	c := &Config{}
+	c.vals.Store(v)
 	return c
 }
 
@@ -167,23 +195,16 @@ func (c *Config) Set(name, value string) error {
 		return fmt.Errorf("option '%s': %w", p.Name, err)
 	}
 	c.mu.Lock()
-	c.values[p.Name] = v
+	c.vals.Store(c.vals.Load().with(p.Name, v))
 	c.mu.Unlock()
 	return nil
 }
 
 // Get returns an option's value.
-func (c *Config) Get(name string) string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.values[name]
-}
+func (c *Config) Get(name string) string { return c.vals.Load().s[name] }
 
-// Int returns a numeric option.
-func (c *Config) Int(name string) int64 {
-	n, _ := strconv.ParseInt(c.Get(name), 10, 64)
-	return n
-}
+// Int returns a numeric option (0 when the value is not a number).
+func (c *Config) Int(name string) int64 { return c.vals.Load().n[name] }
 
 // Bool returns a yes/no option.
 func (c *Config) Bool(name string) bool { return c.Get(name) == "yes" }

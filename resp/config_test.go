@@ -115,3 +115,40 @@ func FuzzConfigLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestConfigConcurrentSetGet reads options while another goroutine sets
+// them (every command reads a few): readers see either value, never a torn
+// or missing one.
+func TestConfigConcurrentSetGet(t *testing.T) {
+	c := DefaultConfig()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 2000 {
+			v := "1000"
+			if i%2 == 1 {
+				v = "2000"
+			}
+			if err := c.Set("slowlog-max-len", v); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if n := c.Int("slowlog-max-len"); n != 2000 {
+				t.Fatalf("slowlog-max-len = %d after the last Set, want 2000", n)
+			}
+			return
+		default:
+		}
+		if n := c.Int("slowlog-max-len"); n != 1000 && n != 2000 && n != 128 {
+			t.Fatalf("slowlog-max-len read as %d", n)
+		}
+		if c.Int("proto-max-bulk-len") != 512<<20 || c.Get("port") != "6379" {
+			t.Fatalf("unrelated options changed: %d %q", c.Int("proto-max-bulk-len"), c.Get("port"))
+		}
+	}
+}
