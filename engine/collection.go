@@ -135,7 +135,8 @@ func (tx *Tx) delElem(e *Entry, tag byte, suffix []byte) error {
 // scanElems calls fn with the suffix and value of e's element keys under
 // tag in key order (descending when reverse), starting at the first suffix
 // ≥ from (≤ from when reverse; nil = from the end it starts at), until fn
-// returns false. The slices passed to fn are valid only during the call.
+// returns false. suffix is valid only during the call; val (read for the
+// 'e' tag only) is a fresh copy fn may keep.
 func (tx *Tx) scanElems(e *Entry, tag byte, from []byte, reverse bool, fn func(suffix, val []byte) (bool, error)) error {
 	p := elementPrefix(e.Slot, tag, e.Version)
 	it := tx.newIterator(badger.IteratorOptions{Prefix: p, Reverse: reverse, PrefetchValues: false})

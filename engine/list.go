@@ -63,11 +63,10 @@ func (tx *Tx) listScan(e *Entry, from int64, reverse bool, fn func(seq int64, it
 		} else {
 			want++
 		}
-		item := bytes.Clone(val)
-		if item == nil {
-			item = []byte{}
+		if val == nil {
+			val = []byte{}
 		}
-		return fn(seq, item)
+		return fn(seq, val) // scanElems copied it
 	})
 }
 
