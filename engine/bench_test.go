@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -90,6 +91,40 @@ func BenchmarkSetAcks(b *testing.B) {
 	}
 	if err := acks.Wait(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkSetClients is SET from 50 connections at once, each waiting for
+// its replies every depth writes (redis-benchmark -c 50 -P depth): the
+// commands of many connections share each group commit.
+func BenchmarkSetClients(b *testing.B) {
+	for _, depth := range []int{1, 16} {
+		b.Run(fmt.Sprint("P", depth), func(b *testing.B) {
+			db := benchOpen(b)
+			var n atomic.Int64
+			b.SetBytes(int64(len(benchVal)))
+			b.SetParallelism((50 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				var acks Acks
+				h := db.WithAcks(&acks)
+				for i := 1; pb.Next(); i++ {
+					if _, err := h.Set(benchKey(int(n.Add(7919))), benchVal, SetOptions{}); err != nil {
+						b.Error(err)
+						return
+					}
+					if i%depth == 0 {
+						if err := acks.Wait(); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}
+				if err := acks.Wait(); err != nil {
+					b.Error(err)
+				}
+			})
+		})
 	}
 }
 
