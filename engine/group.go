@@ -30,9 +30,10 @@ import (
 // it sees that group's writes once they are applied; before that, point
 // reads find them in the in-flight group's write set (Tx.get), and an
 // iterator waits for the apply (Tx.newIterator). A group commits only once
-// the one before it is applied. Nothing outside a group sees its writes
-// until it is applied, and no connection replies to a write before its
-// group is applied (Acks).
+// the one before it is applied. Reads outside the gate see a group's
+// writes only once it is applied (a connection's own reads go through its
+// open group, or wait for its group's apply: DB.view), and no connection
+// replies to a write before its group is applied (Acks).
 //
 // Each command is a savepoint: the group logs every write, and a command
 // that fails after writing is undone by replaying the log up to the
