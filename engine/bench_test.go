@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	badger "github.com/dgraph-io/badger/v4"
+
 	"github.com/kvnode/kvnode/slots"
 )
 
@@ -252,4 +254,43 @@ func BenchmarkDelMillionElementHash(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(db.Stats().CollectedElements.Load())/float64(b.N), "collected/op")
+}
+
+// BenchmarkBadgerEntriesPerTxn is raw Badger in its normal (unmanaged)
+// mode with this store's options, 50 goroutines committing transactions
+// of n 100-byte entries: the per-transaction cost group commit amortizes
+// (engine/group.go). ns/op is per entry.
+func BenchmarkBadgerEntriesPerTxn(b *testing.B) {
+	for _, n := range []int{1, 16, 256} {
+		b.Run(fmt.Sprint("n", n), func(b *testing.B) {
+			bdb, err := badger.Open(lowMemoryOptions(Options{Dir: b.TempDir()}).WithLogger(nil))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = bdb.Close() })
+			var next atomic.Int64
+			b.SetBytes(int64(len(benchVal)))
+			b.SetParallelism((50 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				txn, k := bdb.NewTransaction(true), 0
+				for pb.Next() {
+					if err := txn.Set(benchKey(int(next.Add(7919))), benchVal); err != nil {
+						b.Error(err)
+						return
+					}
+					if k++; k == n {
+						if err := txn.Commit(); err != nil {
+							b.Error(err)
+							return
+						}
+						txn, k = bdb.NewTransaction(true), 0
+					}
+				}
+				if err := txn.Commit(); err != nil {
+					b.Error(err)
+				}
+			})
+		})
+	}
 }

@@ -105,7 +105,7 @@ func elemKey(e *Entry, tag byte, suffix []byte) []byte {
 
 // getElem reads the element of e stored under suffix.
 func (tx *Tx) getElem(e *Entry, suffix []byte) (val []byte, ok bool, err error) {
-	val, ok, err = tx.get(e.Slot, elemKey(e, tagElement, suffix))
+	val, ok, err = tx.lookup(e.Slot, elemKey(e, tagElement, suffix), true)
 	if err != nil {
 		return nil, false, fmt.Errorf("read element: %w", err)
 	}
@@ -114,11 +114,10 @@ func (tx *Tx) getElem(e *Entry, suffix []byte) (val []byte, ok bool, err error) 
 
 // setElem writes an element key of e (tag 'e' or 'z').
 func (tx *Tx) setElem(e *Entry, tag byte, suffix, val []byte) error {
-	set := tx.set
-	if e.Type == TypeList {
-		set = tx.setNoCache
-	}
-	if err := set(elemKey(e, tag, suffix), val); err != nil {
+	// List items are rarely read back by point lookups: keep them out of
+	// the cache.
+	o := groupOp{k: elemKey(e, tag, suffix), v: val, nocache: e.Type == TypeList}
+	if err := tx.g.write(o); err != nil {
 		return fmt.Errorf("write element: %w", err)
 	}
 	return nil
@@ -297,44 +296,35 @@ func (db *DB) collectVersion(slot int, version uint64) (int64, error) {
 		err := db.view(func(tx *Tx) error {
 			it := tx.newIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 			defer it.Close()
-			var wb *badger.WriteBatch
-			var ts uint64
-			start := func() {
-				ts = db.issueTs()
-				wb = db.bdb.NewWriteBatchAt(ts)
-			}
+			// Each batch is one transaction outside the write gate: no
+			// command reads a dead version.
+			batch := make([][]byte, 0, collectBatch)
 			flush := func() error {
-				err := wb.Flush()
-				db.doneTs(ts, false)
-				return err
-			}
-			start()
-			defer func() {
-				if wb != nil {
-					wb.Cancel()
-					db.doneTs(ts, false)
-				}
-			}()
-			pending := 0
-			for it.Rewind(); it.Valid(); it.Next() {
-				if err := wb.Delete(it.Item().KeyCopy(nil)); err != nil {
+				err := db.sysUpdate(func(txn *badger.Txn) error {
+					for _, k := range batch {
+						if err := txn.Delete(k); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				batch = batch[:0]
+				if err != nil {
 					return fmt.Errorf("collect: %w", err)
 				}
+				return nil
+			}
+			for it.Rewind(); it.Valid(); it.Next() {
+				batch = append(batch, it.Item().KeyCopy(nil))
 				n++
-				if pending++; pending == collectBatch {
-					err := flush()
-					wb = nil
-					if err != nil {
-						return fmt.Errorf("collect: %w", err)
+				if len(batch) == collectBatch {
+					if err := flush(); err != nil {
+						return err
 					}
-					start()
-					pending = 0
 				}
 			}
-			err := flush()
-			wb = nil
-			if err != nil {
-				return fmt.Errorf("collect: %w", err)
+			if len(batch) > 0 {
+				return flush()
 			}
 			return nil
 		})

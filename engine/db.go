@@ -238,11 +238,16 @@ func (db *DB) Sync() error {
 	}
 	w := db.stats.Writes.Load()
 	// Writes already executed (a SAVE's own client's among them) are in
-	// the open or in-flight group: get them into the log first. A group
-	// that fails reports to its own clients.
+	// the open or in-flight group: get them into the log first, without
+	// holding the gate while Badger applies them. A group that fails
+	// reports to its own clients.
 	db.gate.mu.Lock()
-	_ = db.commitAndWaitLocked()
+	db.commitLocked()
+	last := db.gate.inflight
 	db.gate.mu.Unlock()
+	if last != nil {
+		<-last.done
+	}
 	if err := db.bdb.Sync(); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

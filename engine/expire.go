@@ -118,7 +118,7 @@ func (db *DB) loadCounters() error {
 			if len(k) < 3 || k[0] >= slots.Count>>8 {
 				break // system keys sort after every slot
 			}
-			s := int(k[0])<<8 | int(k[1])
+			s := keySlot(k)
 			switch k[2] {
 			case tagMeta:
 				db.keys[s].Add(1)

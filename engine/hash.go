@@ -78,7 +78,7 @@ func (tx *Tx) hashHas(e *Entry, field []byte) (bool, error) {
 	if len(field) > HashMaxFieldLen {
 		return false, nil
 	}
-	_, ok, err := tx.get(e.Slot, elemKey(e, tagElement, field))
+	_, ok, err := tx.lookup(e.Slot, elemKey(e, tagElement, field), false)
 	if err != nil {
 		return false, fmt.Errorf("read element: %w", err)
 	}

@@ -69,16 +69,18 @@ func (c *metaCache) shard(mk []byte) *cacheShard {
 	return &c.shards[h%cacheShards]
 }
 
-// get returns a copy of the cached record under k as a snapshot at readTs
-// sees it: hit is false on a miss (or an entry newer than the snapshot),
-// exists false when the key is cached as absent.
-func (c *metaCache) get(k []byte, readTs uint64) (raw []byte, exists, hit bool) {
+// get returns the cached record under k as a snapshot at readTs sees it
+// (a copy, when value is set): hit is false on a miss (or an entry newer
+// than the snapshot), exists false when the key is cached as absent.
+func (c *metaCache) get(k []byte, readTs uint64, value bool) (raw []byte, exists, hit bool) {
 	s := c.shard(k)
 	s.mu.Lock()
 	v, ok := s.m[string(k)]
 	hit = ok && v.ts <= readTs
 	if hit && v.exists {
-		raw = append(make([]byte, 0, len(v.raw)), v.raw...)
+		if value {
+			raw = append(make([]byte, 0, len(v.raw)), v.raw...)
+		}
 		exists = true
 	}
 	s.mu.Unlock()

@@ -92,7 +92,7 @@ func (tx *Tx) setHas(e *Entry, member []byte) (bool, error) {
 	if len(member) > SetMaxMemberLen {
 		return false, nil
 	}
-	_, ok, err := tx.get(e.Slot, elemKey(e, tagElement, member))
+	_, ok, err := tx.lookup(e.Slot, elemKey(e, tagElement, member), false)
 	if err != nil {
 		return false, fmt.Errorf("read element: %w", err)
 	}

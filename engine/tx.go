@@ -39,12 +39,10 @@ type slotDelta struct {
 // runs inside the open group (group.go) and sees its earlier commands'
 // writes.
 type Tx struct {
-	db    *DB
-	txn   *badger.Txn
-	g     *group // the group a write transaction writes into
-	now   int64  // unix ms, fixed for the whole command
-	write bool
-	wrote bool
+	db  *DB
+	txn *badger.Txn
+	g   *group // the group a write transaction writes into (nil: a read)
+	now int64  // unix ms, fixed for the whole command
 	// deltas are the command's counter changes, applied when it succeeds.
 	deltas []slotDelta
 	// garbage lists the slots where the command marked a dead collection
@@ -98,7 +96,7 @@ func (db *DB) view(fn func(tx *Tx) error) error {
 			if !c.closed.Load() {
 				db.enterGate()
 				if db.gate.cur == c {
-					err := fn(&Tx{db: db, txn: c.txn, now: nowMs(), g0: c.g0, readTs: c.readTs, pend: &c.pend, prev: c.prev})
+					err := fn(c.newTx(db))
 					db.leaveGate()
 					return err
 				}
@@ -122,7 +120,8 @@ func (db *DB) update(fn func(tx *Tx) error) error {
 	db.enterGate()
 	c := db.openLocked()
 	mark := len(c.ops)
-	tx := &Tx{db: db, txn: c.txn, g: c, now: nowMs(), write: true, hook: db.touchHook.Load(), g0: c.g0, readTs: c.readTs, pend: &c.pend, prev: c.prev}
+	tx := c.newTx(db)
+	tx.g, tx.hook = c, db.touchHook.Load()
 	if err := fn(tx); err != nil {
 		if len(c.ops) > mark {
 			db.rollbackLocked(c, mark)
@@ -155,41 +154,10 @@ func (db *DB) update(fn func(tx *Tx) error) error {
 }
 
 // set writes k = v in the command's group.
-func (tx *Tx) set(k, v []byte) error {
-	if err := tx.txn.Set(k, v); err != nil {
-		return err
-	}
-	tx.logOp(groupOp{k: k, v: v})
-	return nil
-}
-
-// setNoCache is set for a key that is rarely read back (list items).
-func (tx *Tx) setNoCache(k, v []byte) error {
-	if err := tx.txn.Set(k, v); err != nil {
-		return err
-	}
-	tx.logOp(groupOp{k: k, v: v, nocache: true})
-	return nil
-}
+func (tx *Tx) set(k, v []byte) error { return tx.g.write(groupOp{k: k, v: v}) }
 
 // delete deletes k in the command's group.
-func (tx *Tx) delete(k []byte) error {
-	if err := tx.txn.Delete(k); err != nil {
-		return err
-	}
-	tx.logOp(groupOp{k: k, del: true})
-	return nil
-}
-
-func (tx *Tx) logOp(o groupOp) {
-	c := tx.g
-	c.ops = append(c.ops, o)
-	c.bytes += opBytes(o.k, o.v)
-	if cacheable(o.k) {
-		c.pend.record(o.k, o.v, o.del, o.nocache)
-	}
-	tx.wrote = true
-}
+func (tx *Tx) delete(k []byte) error { return tx.g.write(groupOp{k: k, del: true}) }
 
 func (tx *Tx) delta(slot int, keys, expires, expireSecs int64) {
 	for i := range tx.deltas {
@@ -229,7 +197,7 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 
 // readMeta returns the encoded meta record under mk (nil when absent).
 func (tx *Tx) readMeta(slot int, mk []byte) ([]byte, error) {
-	raw, ok, err := tx.get(slot, mk)
+	raw, ok, err := tx.lookup(slot, mk, true)
 	if err != nil {
 		return nil, fmt.Errorf("read meta: %w", err)
 	}
@@ -239,22 +207,25 @@ func (tx *Tx) readMeta(slot int, mk []byte) ([]byte, error) {
 	return raw, nil
 }
 
-// get returns a copy of the value under the cacheable key k of slot:
-// this transaction's group's writes first, then those of the group in
-// flight below it, then the cache, then Badger (and the cache is filled
-// with what Badger said).
-func (tx *Tx) get(slot int, k []byte) (val []byte, ok bool, err error) {
+// lookup reports whether the cacheable key k of slot exists and, when
+// value is set, returns a copy of its value: this transaction's group's
+// writes first, then those of the group in flight below it, then the
+// cache, then Badger (and the cache is filled with what Badger said).
+func (tx *Tx) lookup(slot int, k []byte, value bool) (val []byte, ok bool, err error) {
 	for _, ws := range [2]*writeSet{tx.pend, tx.prevWrites()} {
 		if i := ws.find(k); i >= 0 {
 			w := ws.writes[i]
 			if w.del {
 				return nil, false, nil
 			}
-			return append([]byte{}, w.raw...), true, nil
+			if value {
+				val = append([]byte{}, w.raw...)
+			}
+			return val, true, nil
 		}
 	}
 	c := tx.db.cache
-	if raw, exists, hit := c.get(k, tx.readTs); hit {
+	if raw, exists, hit := c.get(k, tx.readTs, value); hit {
 		return raw, exists, nil
 	}
 	item, err := tx.txn.Get(k)
@@ -308,7 +279,7 @@ func (tx *Tx) loadType(key []byte, t Type) (*Entry, error) {
 
 // put writes e's meta record, maintaining the expiry index and counters.
 func (tx *Tx) put(e *Entry) error {
-	if !tx.write {
+	if tx.g == nil {
 		panic("engine: put in a read-only transaction")
 	}
 	mk, raw := metaKey(e.Slot, e.Key), encodeMeta(&e.Meta)
