@@ -62,3 +62,12 @@ func (c *Client) replyErr(err error) {
 	c.srv.log.Error("command failed", "client", c.id, "err", err)
 	c.w.Error("ERR " + err.Error())
 }
+
+// intReply answers an integer, or err as Redis would.
+func (c *Client) intReply(n int64, err error) {
+	if err != nil {
+		c.replyErr(err)
+		return
+	}
+	c.w.Int(n)
+}

@@ -199,12 +199,7 @@ func cmdBitOp(c *Client, args [][]byte) {
 		c.w.Error(errBitOpNot)
 		return
 	}
-	n, err := c.db.BitOp(op, args[2], args[3:])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.BitOp(op, args[2], args[3:]))
 }
 
 // bitFieldTypeArg parses a BITFIELD type: i1..i64 or u1..u63 (the letter

@@ -72,12 +72,7 @@ func cmdHMGet(c *Client, args [][]byte) {
 }
 
 func cmdHDel(c *Client, args [][]byte) {
-	n, err := c.db.HDel(args[1], args[2:])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.HDel(args[1], args[2:]))
 }
 
 func cmdHExists(c *Client, args [][]byte) {
@@ -90,21 +85,11 @@ func cmdHExists(c *Client, args [][]byte) {
 }
 
 func cmdHLen(c *Client, args [][]byte) {
-	n, err := c.db.HLen(args[1])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.HLen(args[1]))
 }
 
 func cmdHStrLen(c *Client, args [][]byte) {
-	n, err := c.db.HStrLen(args[1], args[2])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.HStrLen(args[1], args[2]))
 }
 
 // cmdHGetAll replies with a map in RESP3 (a flat array in RESP2).
@@ -144,12 +129,7 @@ func cmdHIncrBy(c *Client, args [][]byte) {
 		c.w.Error(errNotInteger)
 		return
 	}
-	n, err := c.db.HIncrBy(args[1], args[2], delta)
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.HIncrBy(args[1], args[2], delta))
 }
 
 func cmdHIncrByFloat(c *Client, args [][]byte) {

@@ -38,21 +38,11 @@ func keyCommands() []*Command {
 }
 
 func cmdDel(c *Client, args [][]byte) {
-	n, err := c.db.Del(args[1:])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.Del(args[1:]))
 }
 
 func cmdExists(c *Client, args [][]byte) {
-	n, err := c.db.Exists(args[1:])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.Exists(args[1:]))
 }
 
 func cmdType(c *Client, args [][]byte) {

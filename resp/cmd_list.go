@@ -102,12 +102,7 @@ func positiveArg(arg []byte, lo int64) (int64, bool) {
 // LPUSH, RPUSH, LPUSHX, RPUSHX key element [element ...]
 func cmdLPush(c *Client, args [][]byte) {
 	name := lowerName(args[0])
-	n, err := c.db.ListPush(args[1], args[2:], name[0] == 'l', name[len(name)-1] == 'x')
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ListPush(args[1], args[2:], name[0] == 'l', name[len(name)-1] == 'x'))
 }
 
 // LPOP, RPOP key [count]
@@ -228,12 +223,7 @@ func cmdLInsert(c *Client, args [][]byte) {
 		c.w.Error(errSyntax)
 		return
 	}
-	n, err := c.db.ListInsert(args[1], after, args[3], args[4])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ListInsert(args[1], after, args[3], args[4]))
 }
 
 // LREM key count element
@@ -243,12 +233,7 @@ func cmdLRem(c *Client, args [][]byte) {
 		c.w.Error(errNotInteger)
 		return
 	}
-	n, err := c.db.ListRem(args[1], count, args[3])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ListRem(args[1], count, args[3]))
 }
 
 // LTRIM key start stop

@@ -46,28 +46,20 @@ func (c *Client) setMembersReply(ms [][]byte, err error) {
 	}
 }
 
-func (c *Client) setIntReply(n int64, err error) {
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
-}
+func cmdSAdd(c *Client, args [][]byte) { c.intReply(c.db.SAdd(args[1], args[2:])) }
 
-func cmdSAdd(c *Client, args [][]byte) { c.setIntReply(c.db.SAdd(args[1], args[2:])) }
+func cmdSRem(c *Client, args [][]byte) { c.intReply(c.db.SRem(args[1], args[2:])) }
 
-func cmdSRem(c *Client, args [][]byte) { c.setIntReply(c.db.SRem(args[1], args[2:])) }
-
-func cmdSCard(c *Client, args [][]byte) { c.setIntReply(c.db.SCard(args[1])) }
+func cmdSCard(c *Client, args [][]byte) { c.intReply(c.db.SCard(args[1])) }
 
 func cmdSMove(c *Client, args [][]byte) {
 	ok, err := c.db.SMove(args[1], args[2], args[3])
-	c.setIntReply(b2i(ok), err)
+	c.intReply(b2i(ok), err)
 }
 
 func cmdSIsMember(c *Client, args [][]byte) {
 	ok, err := c.db.SIsMember(args[1], args[2])
-	c.setIntReply(b2i(ok), err)
+	c.intReply(b2i(ok), err)
 }
 
 func cmdSMIsMember(c *Client, args [][]byte) {
@@ -144,11 +136,11 @@ func cmdSUnion(c *Client, args [][]byte) { c.setMembersReply(c.db.SUnion(args[1:
 
 func cmdSDiff(c *Client, args [][]byte) { c.setMembersReply(c.db.SDiff(args[1:])) }
 
-func cmdSInterStore(c *Client, args [][]byte) { c.setIntReply(c.db.SInterStore(args[1], args[2:])) }
+func cmdSInterStore(c *Client, args [][]byte) { c.intReply(c.db.SInterStore(args[1], args[2:])) }
 
-func cmdSUnionStore(c *Client, args [][]byte) { c.setIntReply(c.db.SUnionStore(args[1], args[2:])) }
+func cmdSUnionStore(c *Client, args [][]byte) { c.intReply(c.db.SUnionStore(args[1], args[2:])) }
 
-func cmdSDiffStore(c *Client, args [][]byte) { c.setIntReply(c.db.SDiffStore(args[1], args[2:])) }
+func cmdSDiffStore(c *Client, args [][]byte) { c.intReply(c.db.SDiffStore(args[1], args[2:])) }
 
 // sinterCardNumKeys parses SINTERCARD's numkeys; "" on success.
 func sinterCardNumKeys(args [][]byte) (int, string) {
@@ -200,7 +192,7 @@ func cmdSInterCard(c *Client, args [][]byte) {
 		c.w.Error(errSyntax)
 		return
 	}
-	c.setIntReply(c.db.SInterCard(args[2:2+n], limit))
+	c.intReply(c.db.SInterCard(args[2:2+n], limit))
 }
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]

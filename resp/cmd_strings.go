@@ -234,21 +234,11 @@ func cmdMSet(c *Client, args [][]byte) {
 }
 
 func cmdAppend(c *Client, args [][]byte) {
-	n, err := c.db.Append(args[1], args[2])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.Append(args[1], args[2]))
 }
 
 func cmdStrLen(c *Client, args [][]byte) {
-	n, err := c.db.StrLen(args[1])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.StrLen(args[1]))
 }
 
 func cmdIncr(c *Client, args [][]byte) {
@@ -269,12 +259,7 @@ func cmdIncr(c *Client, args [][]byte) {
 	if name == "decr" || name == "decrby" {
 		delta = -delta
 	}
-	n, err := c.db.IncrBy(args[1], delta)
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.IncrBy(args[1], delta))
 }
 
 func cmdIncrByFloat(c *Client, args [][]byte) {
@@ -311,10 +296,5 @@ func cmdSetRange(c *Client, args [][]byte) {
 		c.w.Error(errOffsetRange)
 		return
 	}
-	n, err := c.db.SetRange(args[1], off, args[3])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.SetRange(args[1], off, args[3]))
 }

@@ -410,12 +410,7 @@ func cmdZMScore(c *Client, args [][]byte) {
 }
 
 func cmdZCard(c *Client, args [][]byte) {
-	n, err := c.db.ZCard(args[1])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ZCard(args[1]))
 }
 
 func cmdZCount(c *Client, args [][]byte) {
@@ -424,12 +419,7 @@ func cmdZCount(c *Client, args [][]byte) {
 		c.w.Error(errZMinMaxFloat)
 		return
 	}
-	n, err := c.db.ZCount(args[1], r)
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ZCount(args[1], r))
 }
 
 func cmdZLexCount(c *Client, args [][]byte) {
@@ -438,12 +428,7 @@ func cmdZLexCount(c *Client, args [][]byte) {
 		c.w.Error(errZMinMaxLex)
 		return
 	}
-	n, err := c.db.ZLexCount(args[1], r)
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ZLexCount(args[1], r))
 }
 
 // ZRANGE and its older forms.
@@ -587,12 +572,7 @@ func cmdZRank(c *Client, args [][]byte) {
 }
 
 func cmdZRem(c *Client, args [][]byte) {
-	n, err := c.db.ZRem(args[1], args[2:])
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ZRem(args[1], args[2:]))
 }
 
 // cmdZRemRange is zremrangeGenericCommand.
@@ -627,12 +607,7 @@ func cmdZRemRange(c *Client, args [][]byte) {
 		}
 		spec.Lex = r
 	}
-	n, err := c.db.ZRemRange(args[1], spec)
-	if err != nil {
-		c.replyErr(err)
-		return
-	}
-	c.w.Int(n)
+	c.intReply(c.db.ZRemRange(args[1], spec))
 }
 
 // Pops.
