@@ -175,11 +175,14 @@ func putSlot(b []byte, slot int) {
 
 // metaKey is slot | 'm' | key.
 func metaKey(slot int, key []byte) []byte {
-	b := make([]byte, 3+len(key))
-	putSlot(b, slot)
-	b[2] = tagMeta
-	copy(b[3:], key)
-	return b
+	return appendMetaKey(make([]byte, 0, 3+len(key)), slot, key)
+}
+
+// appendMetaKey appends the meta key of key in slot to b.
+func appendMetaKey(b []byte, slot int, key []byte) []byte {
+	b = append(b, 0, 0, tagMeta)
+	putSlot(b[len(b)-3:], slot)
+	return append(b, key...)
 }
 
 // slotPrefix is slot | tag.

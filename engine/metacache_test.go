@@ -118,9 +118,9 @@ func TestMetaCacheCoherent(t *testing.T) {
 	for i := range db.cache.shards {
 		sh := &db.cache.shards[i]
 		sh.mu.Lock()
-		entries := make(map[string]cacheEntry, len(sh.m))
-		for k, v := range sh.m {
-			entries[k] = v
+		entries := make(map[string]cacheRec, len(sh.m))
+		for _, v := range sh.m {
+			entries[string(v.key())] = v
 		}
 		sh.mu.Unlock()
 		for k, v := range entries {
@@ -144,8 +144,8 @@ func TestMetaCacheCoherent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if found != v.exists || string(disk) != string(v.raw) {
-				t.Errorf("element %q: cache has %q (exists %v), Badger %q (exists %v)", k, v.raw, v.exists, disk, found)
+			if found != v.exists() || string(disk) != string(v.value()) {
+				t.Errorf("element %q: cache has %q (exists %v), Badger %q (exists %v)", k, v.value(), v.exists(), disk, found)
 			}
 			checked++
 		}
@@ -153,7 +153,7 @@ func TestMetaCacheCoherent(t *testing.T) {
 	if checked == 0 {
 		t.Error("no element was cached")
 	}
-	if db.cache.hits.Load() == 0 {
+	if hits, _ := db.cache.stats(); hits == 0 {
 		t.Error("the cache never served a read")
 	}
 }
@@ -251,5 +251,26 @@ func TestMetaCacheNewerEntryIgnored(t *testing.T) {
 	v, ok, err := db.HGet(k, []byte("g"))
 	if err != nil || !ok || string(v) != "new" {
 		t.Fatalf("HGET h g = %q %v %v", v, ok, err)
+	}
+}
+
+// TestMetaCacheHashCollision: a key whose hash slot holds another key's
+// record misses instead of being served that record.
+func TestMetaCacheHashCollision(t *testing.T) {
+	c := newMetaCache(1 << 20)
+	a, b := []byte("key-a"), []byte("key-b")
+	h, s := c.slot(a)
+	s.mu.Lock()
+	s.setLocked(h, newCacheRec(b, []byte("b's value"), true, 1), c.limit)
+	s.mu.Unlock()
+	if raw, _, hit := c.get(a, 10, true); hit {
+		t.Fatalf("key-a was served key-b's record %q", raw)
+	}
+	c.store(a, []byte("a's value"), true, 2)
+	if raw, ok, hit := c.get(a, 10, true); !hit || !ok || string(raw) != "a's value" {
+		t.Fatalf("after a store: %q exists=%v hit=%v", raw, ok, hit)
+	}
+	if _, _, hit := c.get(a, 1, true); hit {
+		t.Fatal("a snapshot older than the entry was served it")
 	}
 }

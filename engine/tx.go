@@ -40,9 +40,9 @@ type slotDelta struct {
 // writes.
 type Tx struct {
 	db  *DB
-	txn *badger.Txn
-	g   *group // the group a write transaction writes into (nil: a read)
-	now int64  // unix ms, fixed for the whole command
+	txn *badger.Txn // a read opens it on first use (badgerTxn)
+	g   *group      // the group a write transaction writes into (nil: a read)
+	now int64       // unix ms, fixed for the whole command
 	// deltas are the command's counter changes, applied when it succeeds.
 	deltas []slotDelta
 	// garbage lists the slots where the command marked a dead collection
@@ -59,6 +59,9 @@ type Tx struct {
 	// group in flight below it (see group.go).
 	pend *writeSet
 	prev *group
+	// mk is load's scratch buffer for meta keys, backed by mkBuf.
+	mk    []byte
+	mkBuf [48]byte
 }
 
 // TouchFunc is called after a commit with the keys it wrote (their meta
@@ -106,10 +109,21 @@ func (db *DB) view(fn func(tx *Tx) error) error {
 		}
 	}
 	g0 := db.cache.writeSeq.Load()
-	ts := db.applied.Load()
-	txn := db.bdb.NewTransactionAt(ts, false)
-	defer txn.Discard()
-	return fn(&Tx{db: db, txn: txn, now: nowMs(), g0: g0, readTs: ts})
+	tx := &Tx{db: db, now: nowMs(), g0: g0, readTs: db.applied.Load()}
+	err := fn(tx)
+	if tx.txn != nil {
+		tx.txn.Discard()
+	}
+	return err
+}
+
+// badgerTxn returns the transaction's Badger transaction. A read opens it
+// on first use: reads the cache serves need none.
+func (tx *Tx) badgerTxn() *badger.Txn {
+	if tx.txn == nil {
+		tx.txn = tx.db.bdb.NewTransactionAt(tx.readTs, false)
+	}
+	return tx.txn
 }
 
 // update runs fn as one write command in the open group. An error from fn
@@ -180,7 +194,12 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 		return nil, ErrKeyTooLarge
 	}
 	e := &Entry{Key: key, Slot: slots.KeySlot(key)}
-	raw, err := tx.readMeta(e.Slot, metaKey(e.Slot, key))
+	// The meta key is only looked up: build it in the scratch buffer.
+	if tx.mk == nil {
+		tx.mk = tx.mkBuf[:0]
+	}
+	tx.mk = appendMetaKey(tx.mk[:0], e.Slot, key)
+	raw, err := tx.readMeta(e.Slot, tx.mk)
 	if err != nil || raw == nil {
 		return e, err
 	}
@@ -228,7 +247,7 @@ func (tx *Tx) lookup(slot int, k []byte, value bool) (val []byte, ok bool, err e
 	if raw, exists, hit := c.get(k, tx.readTs, value); hit {
 		return raw, exists, nil
 	}
-	item, err := tx.txn.Get(k)
+	item, err := tx.badgerTxn().Get(k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		c.fill(slot, k, nil, false, tx.g0, tx.readTs)
 		return nil, false, nil
@@ -262,7 +281,7 @@ func (tx *Tx) newIterator(opt badger.IteratorOptions) *badger.Iterator {
 	if tx.prev != nil {
 		<-tx.prev.done
 	}
-	return tx.txn.NewIterator(opt)
+	return tx.badgerTxn().NewIterator(opt)
 }
 
 // loadType loads key and checks that a live key has type t.

@@ -162,6 +162,13 @@ func (p *reader) multibulk() ([][]byte, error) {
 	if n > unauthedMulti && !authed {
 		return nil, protoErr("unauthenticated multibulk length")
 	}
+	maxBulk := int64(512 << 20)
+	if p.maxBulk != nil {
+		maxBulk = p.maxBulk()
+	}
+	if args := p.wholeCommand(n, maxBulk, authed); args != nil {
+		return args, nil
+	}
 	args := make([][]byte, 0, min(n, 1024))
 	for i := int64(0); i < n; i++ {
 		ln, err := p.line(inlineMax, "too big bulk count string")
@@ -176,10 +183,6 @@ func (p *reader) multibulk() ([][]byte, error) {
 			return nil, protoErr("expected '$', got '" + c + "'")
 		}
 		size, ok := parseLen(ln[1:])
-		maxBulk := int64(512 << 20)
-		if p.maxBulk != nil {
-			maxBulk = p.maxBulk()
-		}
 		if !ok || size < 0 || size > maxBulk {
 			return nil, protoErr("invalid bulk length")
 		}
@@ -193,6 +196,56 @@ func (p *reader) multibulk() ([][]byte, error) {
 		args = append(args, arg)
 	}
 	return args, nil
+}
+
+// wholeCommand is multibulk's fast path: when the n arguments after the
+// count are wholly buffered, valid and small, it returns them copied into
+// one allocation and consumes them. Otherwise it consumes nothing and
+// returns nil, and the argument-by-argument path (with its errors) runs.
+func (p *reader) wholeCommand(n, maxBulk int64, authed bool) [][]byte {
+	const most = 64 // arguments taken on the fast path
+	if n > most {
+		return nil
+	}
+	var sizes [most]int
+	pos, total := p.r, 0
+	for i := range n {
+		nl := bytes.IndexByte(p.buf[pos:p.w], '\n')
+		if nl < 0 {
+			return nil
+		}
+		ln := p.buf[pos : pos+nl]
+		if len(ln) > 0 && ln[len(ln)-1] == '\r' {
+			ln = ln[:len(ln)-1]
+		}
+		if len(ln) == 0 || ln[0] != '$' {
+			return nil
+		}
+		size, ok := parseLen(ln[1:])
+		if !ok || size < 0 || size > maxBulk || size >= bigArg || (size > unauthedBulk && !authed) {
+			return nil
+		}
+		pos += nl + 1
+		if p.w-pos < int(size)+2 {
+			return nil
+		}
+		sizes[i] = int(size)
+		total += int(size)
+		pos += int(size) + 2
+	}
+	data := make([]byte, total)
+	args := make([][]byte, n)
+	pos = p.r
+	for i := range args {
+		pos += bytes.IndexByte(p.buf[pos:p.w], '\n') + 1
+		sz := sizes[i]
+		args[i] = data[:sz:sz]
+		data = data[sz:]
+		copy(args[i], p.buf[pos:pos+sz])
+		pos += sz + 2
+	}
+	p.r = pos
+	return args
 }
 
 // bulk reads size bytes plus the two line-end bytes. Large arguments are

@@ -576,3 +576,18 @@ func TestCheckConsumed(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderArgsDoNotShare: the arguments of one request share one
+// allocation on the fast path; appending to one must not write into the
+// next.
+func TestReaderArgsDoNotShare(t *testing.T) {
+	p := newReader(strings.NewReader("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"))
+	args, err := p.next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = append(args[1], 'X')
+	if got := fmt.Sprintf("%q", args); got != `["SET" "k" "v"]` {
+		t.Fatalf("after an append to the key: %s", got)
+	}
+}
