@@ -110,8 +110,8 @@ func (s *Server) newClient(nc net.Conn) *Client {
 	c.db = s.db.WithAcks(&c.acks)
 	c.rd = newReader(nc)
 	c.rbs.Store(int64(c.rd.bufSize()))
-	c.rd.maxBulk = func() int64 { return s.cfg.Int("proto-max-bulk-len") }
-	c.rd.authed = func() bool { return c.authed.Load() || s.cfg.Get("requirepass") == "" }
+	c.rd.maxBulk = s.cfg.ProtoMaxBulkLen
+	c.rd.authed = func() bool { return c.authed.Load() || !s.cfg.PasswordSet() }
 	c.rd.beforeBlock = c.flush
 	c.lastActive.Store(time.Now().UnixMilli())
 	return c
@@ -208,6 +208,7 @@ func (c *Client) serve() {
 	defer c.conn.Close()
 	defer c.unwatchAll()
 	defer c.endPubSub() // before Close: the writer sends what is queued
+	var lastRead uint64
 	for !c.killed.Load() {
 		args, err := c.rd.next()
 		if err != nil {
@@ -222,7 +223,12 @@ func (c *Client) serve() {
 			_ = c.flush()
 			return
 		}
-		c.lastActive.Store(time.Now().UnixMilli())
+		if c.rd.reads != lastRead {
+			// Like Redis' lastinteraction: the time data last arrived
+			// (once per read, not per pipelined command).
+			lastRead = c.rd.reads
+			c.lastActive.Store(time.Now().UnixMilli())
+		}
 		for _, a := range args {
 			c.srv.stats.netInput.Add(int64(len(a)))
 		}

@@ -146,6 +146,9 @@ type Config struct {
 type configValues struct {
 	s map[string]string
 	n map[string]int64
+	// The options read on every request, looked up once per snapshot.
+	passwordSet                             bool
+	protoMaxBulk, slowlogSlower, slowlogMax int64
 }
 
 func (v *configValues) with(name, value string) *configValues {
@@ -161,6 +164,9 @@ func (v *configValues) with(name, value string) *configValues {
 	if n, err := strconv.ParseInt(value, 10, 64); err == nil {
 		out.n[name] = n
 	}
+	out.passwordSet = out.s["requirepass"] != ""
+	out.protoMaxBulk = out.n["proto-max-bulk-len"]
+	out.slowlogSlower, out.slowlogMax = out.n["slowlog-log-slower-than"], out.n["slowlog-max-len"]
 	return out
 }
 
@@ -205,6 +211,18 @@ func (c *Config) Get(name string) string { return c.vals.Load().s[name] }
 
 // Int returns a numeric option (0 when the value is not a number).
 func (c *Config) Int(name string) int64 { return c.vals.Load().n[name] }
+
+// PasswordSet reports whether requirepass is set.
+func (c *Config) PasswordSet() bool { return c.vals.Load().passwordSet }
+
+// ProtoMaxBulkLen returns proto-max-bulk-len.
+func (c *Config) ProtoMaxBulkLen() int64 { return c.vals.Load().protoMaxBulk }
+
+// Slowlog returns slowlog-log-slower-than and slowlog-max-len.
+func (c *Config) Slowlog() (slowerThan, maxLen int64) {
+	v := c.vals.Load()
+	return v.slowlogSlower, v.slowlogMax
+}
 
 // Bool returns a yes/no option.
 func (c *Config) Bool(name string) bool { return c.Get(name) == "yes" }

@@ -617,7 +617,7 @@ func (c *Client) pubsubRefused(args [][]byte) bool {
 	if cmd == nil {
 		return false
 	}
-	if !c.authed.Load() && cmd.Flags&FlagNoAuth == 0 && c.srv.cfg.Get("requirepass") != "" {
+	if !c.authed.Load() && cmd.Flags&FlagNoAuth == 0 && c.srv.cfg.PasswordSet() {
 		return false
 	}
 	switch cmd.FullName() {

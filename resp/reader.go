@@ -34,6 +34,8 @@ type reader struct {
 	rd   io.Reader
 	buf  []byte
 	r, w int
+	// reads counts the reads that brought data.
+	reads uint64
 	// maxBulk is proto-max-bulk-len; authed reports whether the client has
 	// authenticated (tighter limits apply before).
 	maxBulk func() int64
@@ -419,6 +421,7 @@ func (p *reader) readMore() error {
 	n, err := p.rd.Read(p.buf[p.w:])
 	p.w += n
 	if n > 0 {
+		p.reads++
 		return nil
 	}
 	if err == nil {

@@ -243,7 +243,7 @@ func (s *Server) dispatch(c *Client, args [][]byte) {
 		c.reject(args, errText)
 		return
 	}
-	if !c.authed.Load() && cmd.Flags&FlagNoAuth == 0 && s.cfg.Get("requirepass") != "" {
+	if !c.authed.Load() && cmd.Flags&FlagNoAuth == 0 && s.cfg.PasswordSet() {
 		c.reject(args, errNoAuth)
 		return
 	}

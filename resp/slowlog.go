@@ -28,11 +28,11 @@ const (
 )
 
 func (l *slowlog) record(cfg *Config, c *Client, args [][]byte, start time.Time, d time.Duration) {
-	limit := cfg.Int("slowlog-log-slower-than")
+	limit, maxLen64 := cfg.Slowlog()
 	if limit < 0 || d.Microseconds() < limit {
 		return
 	}
-	maxLen := int(cfg.Int("slowlog-max-len"))
+	maxLen := int(maxLen64)
 	// Arguments are trimmed as Redis does: at most 32, each at most 128
 	// bytes with a note of how many more there were.
 	n := min(len(args), slowlogMaxArgs)
