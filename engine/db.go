@@ -79,6 +79,10 @@ type store struct {
 	// Badger watermark is consulted per read or per commit.
 	clock   clock
 	applied atomic.Uint64
+	// commitFault, set only by tests, replaces Badger's commit of a group:
+	// it gets the group's transaction, its commit timestamp and the
+	// callback Badger would call.
+	commitFault atomic.Pointer[func(txn *badger.Txn, ts uint64, applied func(error))]
 
 	// keys and expires count the meta records (and those with a TTL) per
 	// slot; they change under the gate when a command succeeds, and a group

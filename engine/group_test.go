@@ -349,3 +349,137 @@ func TestGroupReadOwnCommittedWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCommitFailure injects a failed Badger commit: every command of
+// the group reports the error to its connection, nothing of the group is
+// readable (through Badger or the cache), the key counters are taken
+// back, and the store keeps working once commits succeed again.
+func TestGroupCommitFailure(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	etSet(t, db, "kept", "old", SetOptions{})
+	if _, err := db.HSet([]byte("h"), [][]byte{[]byte("f"), []byte("1")}); err != nil {
+		t.Fatal(err)
+	}
+	keys, expires := db.KeyCount(), db.ExpiresCount()
+
+	injected := errors.New("injected commit failure")
+	fault := func(txn *badger.Txn, _ uint64, applied func(error)) {
+		txn.Discard()
+		go applied(injected)
+	}
+	db.commitFault.Store(&fault)
+	var a Acks
+	h := db.WithAcks(&a)
+	etSet(t, h, "kept", "new", SetOptions{})
+	etSet(t, h, "fresh", "v", SetOptions{ExpireAt: nowMs() + 60_000})
+	if _, err := h.HSet([]byte("h"), [][]byte{[]byte("f"), []byte("2"), []byte("g"), []byte("3")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ListPush([]byte("l"), [][]byte{[]byte("a"), []byte("b")}, true, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Wait(); !errors.Is(err, injected) {
+		t.Fatalf("Wait after a failed commit: %v, want the injected error", err)
+	}
+	db.commitFault.Store(nil)
+
+	if got := etGet(t, db, "kept"); got != "old" {
+		t.Errorf("kept = %q after its overwrite failed, want old", got)
+	}
+	if got := etGet(t, db, "fresh"); got != "<nil>" {
+		t.Errorf("fresh = %q, want missing", got)
+	}
+	if typ := etType(t, db, "l"); typ != TypeNone {
+		t.Errorf("l has type %v, want none", typ)
+	}
+	fields, err := db.HGetAll([]byte("h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%q", fields) != `["f" "1"]` {
+		t.Errorf("h = %q, want only f=1", fields)
+	}
+	if got := db.KeyCount(); got != keys {
+		t.Errorf("KeyCount = %d after the failed group, want %d", got, keys)
+	}
+	if got := db.ExpiresCount(); got != expires {
+		t.Errorf("ExpiresCount = %d after the failed group, want %d", got, expires)
+	}
+
+	// Commits work again, and they see the state before the failure.
+	etSet(t, db, "fresh", "w", SetOptions{})
+	if n, err := db.HSet([]byte("h"), [][]byte{[]byte("g"), []byte("4")}); err != nil || n != 1 {
+		t.Fatalf("HSET h g after recovery: %d, %v (want 1 new field)", n, err)
+	}
+	if got := etGet(t, db, "fresh"); got != "w" {
+		t.Errorf("fresh = %q, want w", got)
+	}
+	if got := db.KeyCount(); got != keys+1 {
+		t.Errorf("KeyCount = %d, want %d", got, keys+1)
+	}
+}
+
+// TestGroupFailureFailsTheNext: a group that ran while the one before it
+// was in flight read that group's writes, so when that commit fails it
+// fails too, and neither group's writes survive.
+func TestGroupFailureFailsTheNext(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	keys := db.KeyCount()
+	injected := errors.New("injected commit failure")
+	release := make(chan struct{})
+	var calls int // under the gate
+	fault := func(txn *badger.Txn, ts uint64, applied func(error)) {
+		if calls++; calls > 1 { // only the first commit fails
+			if err := txn.CommitAt(ts, applied); err != nil {
+				t.Error(err)
+			}
+			return
+		}
+		txn.Discard()
+		go func() { <-release; applied(injected) }()
+	}
+	db.commitFault.Store(&fault)
+
+	var a1, a2 Acks
+	h1, h2 := db.WithAcks(&a1), db.WithAcks(&a2)
+	if n, err := h1.IncrBy([]byte("n"), 1); err != nil || n != 1 {
+		t.Fatalf("first INCR: %d, %v", n, err)
+	}
+	errs1 := make(chan error, 1)
+	go func() { errs1 <- a1.Wait() }()
+	// Wait until the first group is committed and in flight.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		db.gate.mu.Lock()
+		inFlight := db.gate.cur == nil && db.gate.inflight != nil
+		db.gate.mu.Unlock()
+		if inFlight {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first group was never committed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n, err := h2.IncrBy([]byte("n"), 1); err != nil || n != 2 {
+		t.Fatalf("second INCR (reading the group in flight): %d, %v, want 2", n, err)
+	}
+	errs2 := make(chan error, 1)
+	go func() { errs2 <- a2.Wait() }()
+	close(release)
+	if err := <-errs1; !errors.Is(err, injected) {
+		t.Fatalf("first group: %v, want the injected error", err)
+	}
+	if err := <-errs2; !errors.Is(err, injected) {
+		t.Fatalf("second group: %v, want it to fail with the first", err)
+	}
+	db.commitFault.Store(nil)
+	if got := etGet(t, db, "n"); got != "<nil>" {
+		t.Errorf("n = %q after both groups failed, want missing", got)
+	}
+	if got := db.KeyCount(); got != keys {
+		t.Errorf("KeyCount = %d, want %d", got, keys)
+	}
+	if n, err := db.IncrBy([]byte("n"), 1); err != nil || n != 1 {
+		t.Fatalf("INCR after recovery: %d, %v, want 1", n, err)
+	}
+}
