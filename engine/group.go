@@ -43,7 +43,9 @@ import (
 //
 // When a group commits: a connection waiting for its acknowledgements
 // commits it unless another command is queued at the gate, in which case
-// the last command through the gate does (leaveGate). So a group holds
+// the last command through the gate does (leaveGate), and never while the
+// group before it is still being applied: until then it stays open (its
+// waiters wait for that group outside the gate), so a group holds
 // whatever arrived while the previous one was being applied, a pipeline's
 // worth per connection under load and a single command when idle. A group
 // also closes at groupMaxOps writes or groupMaxBytes (or a sixteenth of
@@ -105,6 +107,9 @@ type group struct {
 	// prev is the group that was in flight when this one opened (nil if
 	// none); this one reads at its timestamp and commits after it.
 	prev *group
+	// prevDone is prev's done channel (nil if none), kept after prev is
+	// dropped, for waiters that read it outside the gate.
+	prevDone <-chan struct{}
 
 	closed  atomic.Bool  // committed (or failed); set under the gate
 	waiters atomic.Int32 // connections waiting for the commit
@@ -223,10 +228,23 @@ func (db *DB) enterGate() {
 // other command is queued to join it, then releases the gate.
 func (db *DB) leaveGate() {
 	g := &db.gate
-	if c := g.cur; c != nil && c.waiters.Load() > 0 && g.entering.Load() == 0 {
+	if c := g.cur; c != nil && c.waiters.Load() > 0 && g.entering.Load() == 0 && c.prevApplied() {
 		db.commitLocked()
 	}
 	g.mu.Unlock()
+}
+
+// prevApplied reports whether the group before c (if any) is done.
+func (c *group) prevApplied() bool {
+	if c.prevDone == nil {
+		return true
+	}
+	select {
+	case <-c.prevDone:
+		return true
+	default:
+		return false
+	}
 }
 
 // openLocked returns the open group, first committing it when full, or
@@ -243,7 +261,7 @@ func (db *DB) openLocked() *group {
 		select {
 		case <-f.done:
 		default:
-			c.prev = f
+			c.prev, c.prevDone = f, f.done
 		}
 		// Whether or not f is applied yet, this group reads at or above
 		// it (and applied, loaded after f's state was seen, covers it
@@ -396,6 +414,11 @@ func (c *group) await() error {
 	}
 	c.waiters.Add(1)
 	db := c.db
+	if c.prevDone != nil {
+		// The group cannot commit before the one in flight is applied:
+		// until then it stays open to the commands still arriving.
+		<-c.prevDone
+	}
 	if !c.closed.Load() && db.gate.entering.Load() == 0 {
 		db.gate.mu.Lock()
 		if db.gate.cur == c {

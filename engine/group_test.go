@@ -483,3 +483,85 @@ func TestGroupFailureFailsTheNext(t *testing.T) {
 		t.Fatalf("INCR after recovery: %d, %v, want 1", n, err)
 	}
 }
+
+// TestGroupStaysOpenWhileOneIsInFlight: a connection that waits for a group
+// while the group before it is still being applied does not close it, so
+// commands that arrive meanwhile join the same group instead of queueing
+// at the gate behind its commit.
+func TestGroupStaysOpenWhileOneIsInFlight(t *testing.T) {
+	db := openQuiet(t, Options{Dir: t.TempDir()})
+	release := make(chan struct{})
+	var calls int // under the gate
+	fault := func(txn *badger.Txn, ts uint64, applied func(error)) {
+		calls++
+		if calls == 1 { // hold the first group in flight until released
+			go func() {
+				<-release
+				if err := txn.CommitAt(ts, applied); err != nil {
+					t.Error(err)
+				}
+			}()
+			return
+		}
+		if err := txn.CommitAt(ts, applied); err != nil {
+			t.Error(err)
+		}
+	}
+	db.commitFault.Store(&fault)
+
+	var a1, a2, a3 Acks
+	h1, h2, h3 := db.WithAcks(&a1), db.WithAcks(&a2), db.WithAcks(&a3)
+	etSet(t, h1, "k1", "v1", SetOptions{})
+	g1 := a1.last()
+	errs := make(chan error, 3)
+	go func() { errs <- a1.Wait() }()
+	waitFor(t, "the first group to be in flight", func() bool { return g1.closed.Load() })
+
+	etSet(t, h2, "k2", "v2", SetOptions{})
+	g2 := a2.last()
+	if g2 == g1 || g2.prev != g1 {
+		t.Fatal("the second write did not open a group behind the one in flight")
+	}
+	go func() { errs <- a2.Wait() }()
+	waitFor(t, "a waiter on the second group", func() bool { return g2.waiters.Load() == 1 })
+
+	wrote := make(chan struct{})
+	go func() {
+		etSet(t, h3, "k3", "v3", SetOptions{})
+		close(wrote)
+	}()
+	select {
+	case <-wrote:
+	case <-time.After(2 * time.Second):
+		close(release)
+		t.Fatal("a write queued behind a commit waiting for the group in flight")
+	}
+	if a3.last() != g2 {
+		t.Error("the third write did not join the open second group")
+	}
+	go func() { errs <- a3.Wait() }()
+	close(release)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"k1", "k2", "k3"} {
+		if got := etGet(t, db, k); got != "v"+k[1:] {
+			t.Errorf("%s = %q", k, got)
+		}
+	}
+	if calls != 2 {
+		t.Errorf("%d commits, want 2 (the second group held both later writes)", calls)
+	}
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
