@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -11,6 +14,8 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/skl"
+	"github.com/dgraph-io/badger/v4/y"
 
 	"github.com/kvnode/kvnode/slots"
 )
@@ -128,6 +133,7 @@ func BenchmarkSetClients(b *testing.B) {
 					b.Error(err)
 				}
 			})
+			b.ReportMetric(float64(db.stats.Writes.Load())/float64(db.stats.Commits.Load()), "cmds/commit")
 		})
 	}
 }
@@ -267,36 +273,90 @@ func BenchmarkDelMillionElementHash(b *testing.B) {
 // writes one entry (compare scripts/bench-cpu's redis-server column).
 func BenchmarkBadgerEntriesPerTxn(b *testing.B) {
 	for _, n := range []int{1, 16, 256} {
-		b.Run(fmt.Sprint("n", n), func(b *testing.B) {
-			bdb, err := badger.Open(lowMemoryOptions(Options{Dir: b.TempDir()}).WithLogger(nil))
-			if err != nil {
-				b.Fatal(err)
+		b.Run(fmt.Sprint("n", n), func(b *testing.B) { benchBadgerTxns(b, Options{}, n) })
+	}
+}
+
+// BenchmarkBadgerMemtableSize is BenchmarkBadgerEntriesPerTxn's load in
+// transactions of 64 entries with memtables of several sizes: a smaller
+// skiplist takes fewer cache misses per insert (BENCHMARKS.md).
+func BenchmarkBadgerMemtableSize(b *testing.B) {
+	for _, mb := range []int64{8, 16, 32, 64} {
+		b.Run(fmt.Sprint("mb", mb), func(b *testing.B) { benchBadgerTxns(b, Options{MemTableSize: mb << 20}, 64) })
+	}
+}
+
+// benchBadgerTxns opens raw Badger with this store's options for o and
+// has 50 goroutines commit transactions of n 100-byte entries over the
+// bench keys.
+func benchBadgerTxns(b *testing.B, o Options, n int) {
+	o.Dir = b.TempDir()
+	bdb, err := badger.Open(lowMemoryOptions(o).WithLogger(nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = bdb.Close() })
+	var next atomic.Int64
+	b.SetBytes(int64(len(benchVal)))
+	b.SetParallelism((50 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	defer reportCPU(b, "cpu-ns/entry")()
+	b.RunParallel(func(pb *testing.PB) {
+		txn, k := bdb.NewTransaction(true), 0
+		for pb.Next() {
+			if err := txn.Set(benchKey(int(next.Add(7919))), benchVal); err != nil {
+				b.Error(err)
+				return
 			}
-			b.Cleanup(func() { _ = bdb.Close() })
-			var next atomic.Int64
-			b.SetBytes(int64(len(benchVal)))
-			b.SetParallelism((50 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-			b.ResetTimer()
-			defer reportCPU(b, "cpu-ns/entry")()
-			b.RunParallel(func(pb *testing.PB) {
-				txn, k := bdb.NewTransaction(true), 0
-				for pb.Next() {
-					if err := txn.Set(benchKey(int(next.Add(7919))), benchVal); err != nil {
-						b.Error(err)
-						return
-					}
-					if k++; k == n {
-						if err := txn.Commit(); err != nil {
-							b.Error(err)
-							return
-						}
-						txn, k = bdb.NewTransaction(true), 0
-					}
-				}
+			if k++; k == n {
 				if err := txn.Commit(); err != nil {
 					b.Error(err)
+					return
 				}
-			})
+				txn, k = bdb.NewTransaction(true), 0
+			}
+		}
+		if err := txn.Commit(); err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+// BenchmarkSkiplistInsertOrder inserts batches of 1024 random keys (over
+// the bench key space, a new version each batch) into one Badger
+// skiplist already holding 300 batches, in random or in sorted order: the
+// question being whether sorting a group's keys before commit would make
+// memtable inserts cheaper (it does not, BENCHMARKS.md). ns/op is per key.
+func BenchmarkSkiplistInsertOrder(b *testing.B) {
+	for _, sorted := range []bool{false, true} {
+		b.Run(fmt.Sprint("sorted=", sorted), func(b *testing.B) {
+			sl := skl.NewSkiplist(256 << 20)
+			defer sl.DecrRef()
+			r := rand.New(rand.NewPCG(1, 2))
+			val := y.ValueStruct{Value: benchVal}
+			batch := make([][]byte, 1024)
+			ts := uint64(0)
+			insert := func() {
+				b.StopTimer()
+				for i := range batch {
+					batch[i] = metaKey(0, benchKey(r.IntN(benchKeys)))
+				}
+				if sorted {
+					slices.SortFunc(batch, bytes.Compare)
+				}
+				ts++
+				b.StartTimer()
+				for _, k := range batch {
+					sl.Put(y.KeyWithTs(k, ts), val)
+				}
+			}
+			for range 300 {
+				insert()
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i += len(batch) {
+				insert()
+			}
 		})
 	}
 }

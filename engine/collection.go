@@ -213,20 +213,11 @@ const (
 // collectLoop runs the collector when woken after a commit that scheduled
 // garbage, and once a period in case a wake-up was missed.
 func (db *DB) collectLoop(ctx context.Context) {
-	defer db.wg.Done()
-	t := time.NewTicker(collectPeriod)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-db.collectWake:
-		}
+	db.every(ctx, collectPeriod, db.collectWake, func() {
 		if _, err := db.Collect(ctx); err != nil && ctx.Err() == nil {
 			db.log.Warn("collecting dead collection versions failed", "err", err)
 		}
-	}
+	})
 }
 
 // wakeCollector marks slots as holding dead versions and nudges the

@@ -120,6 +120,9 @@ type store struct {
 type Stats struct {
 	ExpiredKeys atomic.Int64 // keys removed by expiry
 	Writes      atomic.Int64 // committed write transactions
+	// Commits counts the groups handed to Badger (group.go), so
+	// Writes/Commits is the mean number of commands per Badger commit.
+	Commits atomic.Int64
 	// CollectedElements counts element keys of dead versions removed.
 	CollectedElements atomic.Int64
 	LastSave          atomic.Int64 // unix seconds of the last full sync to disk
@@ -265,6 +268,23 @@ func (db *DB) Stats() *Stats { return &db.stats }
 
 // DiskSize returns Badger's LSM and value-log sizes in bytes.
 func (db *DB) DiskSize() (lsm, vlog int64) { return db.bdb.Size() }
+
+// every runs fn once a period, and whenever wake (if not nil) fires, until
+// ctx ends; it is the body of a background goroutine counted in db.wg.
+func (db *DB) every(ctx context.Context, period time.Duration, wake <-chan struct{}, fn func()) {
+	defer db.wg.Done()
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+		fn()
+	}
+}
 
 // maintenanceLoop syncs once a second (appendfsync everysec) and runs
 // value-log garbage collection now and then.

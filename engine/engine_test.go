@@ -1114,11 +1114,7 @@ func TestEngineLazyExpiry(t *testing.T) {
 	// with the background loop running, nobody needs to touch the key
 	live := openLive(t, Options{Dir: t.TempDir()})
 	etSet(t, live, "k", "v", SetOptions{ExpireAt: nowMs() + 50})
-	for deadline := time.Now().Add(5 * time.Second); live.KeyCount() != 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("active expiry did not remove the key: KeyCount %d", live.KeyCount())
-		}
-	}
+	waitFor(t, "active expiry to remove the key", func() bool { return live.KeyCount() == 0 })
 	etCounts(t, live, 0, 0)
 }
 
@@ -1217,5 +1213,15 @@ func TestEngineFlushAll(t *testing.T) {
 	etCounts(t, db, 1, 0)
 	if v := etGet(t, db, "k1"); v != "again" {
 		t.Fatalf("set after FLUSHALL: %q", v)
+	}
+}
+
+// waitFor polls cond every millisecond for up to 5 s.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
 }

@@ -22,19 +22,11 @@ const (
 )
 
 func (db *DB) expireLoop(ctx context.Context) {
-	defer db.wg.Done()
-	t := time.NewTicker(expirePeriod)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := db.ExpireCycle(expireBudget); err != nil {
-				db.log.Warn("active expiry failed", "err", err)
-			}
+	db.every(ctx, expirePeriod, nil, func() {
+		if _, err := db.ExpireCycle(expireBudget); err != nil {
+			db.log.Warn("active expiry failed", "err", err)
 		}
-	}
+	})
 }
 
 // ExpireCycle deletes up to budget expired keys and returns how many it

@@ -299,6 +299,7 @@ func (db *DB) commitLocked() {
 		c.prev = nil
 	}
 	c.ts = db.issueTs()
+	db.stats.Commits.Add(1)
 	db.gate.inflight = c
 	// The cache and the read timestamp move only once the group is
 	// applied, so no reader sees a meta record before its elements.
@@ -432,17 +433,7 @@ func (c *group) await() error {
 
 // groupLoop commits groups nobody waits for.
 func (db *DB) groupLoop(ctx context.Context) {
-	defer db.wg.Done()
-	t := time.NewTicker(groupMaxAge)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			db.commitStale()
-		}
-	}
+	db.every(ctx, groupMaxAge, nil, db.commitStale)
 }
 
 // commitStale commits the open group if it has been open for groupMaxAge

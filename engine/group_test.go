@@ -170,13 +170,7 @@ func TestGroupStaleCommit(t *testing.T) {
 	db := openLive(t, Options{Dir: t.TempDir()})
 	var a Acks
 	etSet(t, db.WithAcks(&a), "orphan", "v", SetOptions{})
-	deadline := time.Now().Add(5 * time.Second)
-	for etGet(t, db, "orphan") != "v" {
-		if time.Now().After(deadline) {
-			t.Fatal("an unwaited group was never committed")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "the ticker to commit an unwaited group", func() bool { return etGet(t, db, "orphan") == "v" })
 }
 
 // TestGroupConcurrentIncr runs many pipelining connections incrementing
@@ -447,19 +441,11 @@ func TestGroupFailureFailsTheNext(t *testing.T) {
 	}
 	errs1 := make(chan error, 1)
 	go func() { errs1 <- a1.Wait() }()
-	// Wait until the first group is committed and in flight.
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	waitFor(t, "the first group to be committed and in flight", func() bool {
 		db.gate.mu.Lock()
-		inFlight := db.gate.cur == nil && db.gate.inflight != nil
-		db.gate.mu.Unlock()
-		if inFlight {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the first group was never committed")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer db.gate.mu.Unlock()
+		return db.gate.cur == nil && db.gate.inflight != nil
+	})
 	if n, err := h2.IncrBy([]byte("n"), 1); err != nil || n != 2 {
 		t.Fatalf("second INCR (reading the group in flight): %d, %v, want 2", n, err)
 	}
@@ -553,15 +539,5 @@ func TestGroupStaysOpenWhileOneIsInFlight(t *testing.T) {
 	}
 	if calls != 2 {
 		t.Errorf("%d commits, want 2 (the second group held both later writes)", calls)
-	}
-}
-
-// waitFor polls cond for up to 5 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }

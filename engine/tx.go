@@ -59,8 +59,7 @@ type Tx struct {
 	// group in flight below it (see group.go).
 	pend *writeSet
 	prev *group
-	// mk is load's scratch buffer for meta keys, backed by mkBuf.
-	mk    []byte
+	// mkBuf backs the meta keys load builds (they are only looked up).
 	mkBuf [48]byte
 }
 
@@ -194,12 +193,7 @@ func (tx *Tx) load(key []byte) (*Entry, error) {
 		return nil, ErrKeyTooLarge
 	}
 	e := &Entry{Key: key, Slot: slots.KeySlot(key)}
-	// The meta key is only looked up: build it in the scratch buffer.
-	if tx.mk == nil {
-		tx.mk = tx.mkBuf[:0]
-	}
-	tx.mk = appendMetaKey(tx.mk[:0], e.Slot, key)
-	raw, err := tx.readMeta(e.Slot, tx.mk)
+	raw, err := tx.readMeta(e.Slot, appendMetaKey(tx.mkBuf[:0], e.Slot, key))
 	if err != nil || raw == nil {
 		return e, err
 	}

@@ -134,7 +134,7 @@ next:
 }
 
 // watchProc makes the end of t kill p, check its output for panics and
-// races, and print its log tail when t failed, as startProc does.
+// races, and print its log tail when t failed.
 func watchProc(t testing.TB, p *proc) {
 	t.Cleanup(func() {
 		p.kill()
@@ -264,7 +264,7 @@ func clusterInfo(addr string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r, err := decodeReply([]byte(raw))
+	r, err := parseReply([]byte(raw))
 	if err != nil {
 		return "", fmt.Errorf("CLUSTER INFO: %v in %q", err, raw)
 	}
@@ -309,7 +309,7 @@ type slotRange struct {
 // parseClusterSlots decodes a raw CLUSTER SLOTS reply, checking each
 // entry's shape (start, end, then [ip, port, id, ...] per node).
 func parseClusterSlots(raw []byte) ([]slotRange, error) {
-	r, err := decodeReply(raw)
+	r, err := parseReply(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -337,9 +337,10 @@ func parseClusterSlots(raw []byte) ([]slotRange, error) {
 	return out, nil
 }
 
-// decodeReply parses one raw reply like parseReply, in time linear in its
-// size (CLUSTER SLOTS of an interleaved cluster is megabytes).
-func decodeReply(raw []byte) (*reply, error) {
+// parseReply parses one raw reply, in time linear in its size (CLUSTER
+// SLOTS of an interleaved cluster is megabytes). An attribute (|) before a
+// reply is read and dropped.
+func parseReply(raw []byte) (*reply, error) {
 	br := bufio.NewReader(bytes.NewReader(raw))
 	r, err := decodeFrom(br)
 	if err != nil {
@@ -378,7 +379,7 @@ func decodeFrom(br *bufio.Reader) (*reply, error) {
 			return nil, err
 		}
 		r.str = string(b[:n])
-	case '*', '~', '>', '%':
+	case '*', '~', '>', '%', '|':
 		n, err := strconv.Atoi(body)
 		if err != nil {
 			return nil, err
@@ -387,7 +388,7 @@ func decodeFrom(br *bufio.Reader) (*reply, error) {
 			r.null = true
 			break
 		}
-		if kind == '%' {
+		if kind == '%' || kind == '|' {
 			n *= 2
 		}
 		r.elems = make([]*reply, n)
@@ -395,6 +396,9 @@ func decodeFrom(br *bufio.Reader) (*reply, error) {
 			if r.elems[i], err = decodeFrom(br); err != nil {
 				return nil, err
 			}
+		}
+		if kind == '|' { // the attribute describes the reply after it
+			return decodeFrom(br)
 		}
 	default:
 		return nil, fmt.Errorf("unknown reply type %q", kind)
@@ -478,7 +482,7 @@ func myID(addr string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r, err := decodeReply([]byte(raw))
+	r, err := parseReply([]byte(raw))
 	if err != nil || r.kind != '$' || len(r.str) != 40 {
 		return "", fmt.Errorf("CLUSTER MYID: want a 40-character bulk string, got %q", raw)
 	}

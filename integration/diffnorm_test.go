@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"slices"
 	"sort"
@@ -219,14 +221,16 @@ func sameUnsubscribeAll(kr, rr []byte) (bool, string) {
 
 // splitReplies parses a concatenation of replies.
 func splitReplies(raw []byte) ([]*reply, error) {
+	br := bufio.NewReader(bytes.NewReader(raw))
 	var out []*reply
-	for len(raw) > 0 {
-		r, rest, err := parseAt(raw)
+	for {
+		if _, err := br.Peek(1); err != nil { // the end of raw
+			return out, nil
+		}
+		r, err := decodeFrom(br)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
-		raw = rest
 	}
-	return out, nil
 }

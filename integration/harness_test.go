@@ -419,16 +419,7 @@ func startProc(t testing.TB, name, bin string, extra []string) *proc {
 			outPath: filepath.Join(dir, "output.txt"),
 			extra:   extra,
 		}
-		t.Cleanup(func() {
-			p.kill()
-			p.checkOutput(t)
-			p.mu.Lock()
-			started := p.starts > 0
-			p.mu.Unlock()
-			if t.Failed() && started {
-				t.Logf("%s on port %d, dir %s: tail of its log:\n%s", p.name, p.port, p.dir, p.logTail(8<<10))
-			}
-		})
+		watchProc(t, p)
 		err := p.start()
 		if err == nil {
 			return p

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tidwall/redcon"
 )
 
 // rawClient is a minimal RESP client: it sends commands as multibulk
@@ -39,16 +41,9 @@ func encodeCommand(args ...[]byte) []byte {
 	for _, a := range args {
 		n += len(a) + 16
 	}
-	b := make([]byte, 0, n)
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
+	b := redcon.AppendArray(make([]byte, 0, n), len(args))
 	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
+		b = redcon.AppendBulk(b, a)
 	}
 	return b
 }
@@ -170,73 +165,6 @@ type reply struct {
 	str   string   // the payload of a scalar
 	null  bool     // $-1, *-1 or _
 	elems []*reply // aggregate elements; a map's keys and values alternate
-}
-
-// parseReply parses one raw reply.
-func parseReply(raw []byte) (*reply, error) {
-	r, rest, err := parseAt(raw)
-	if err != nil {
-		return nil, err
-	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("%d bytes after the reply", len(rest))
-	}
-	return r, nil
-}
-
-func parseAt(b []byte) (*reply, []byte, error) {
-	i := strings.Index(string(b), "\r\n")
-	if i < 1 {
-		return nil, nil, fmt.Errorf("truncated reply %q", b)
-	}
-	kind, body, rest := b[0], string(b[1:i]), b[i+2:]
-	r := &reply{kind: kind}
-	switch kind {
-	case '+', '-', ':', ',', '#', '(':
-		r.str = body
-		return r, rest, nil
-	case '_':
-		r.null = true
-		return r, rest, nil
-	case '$', '!', '=':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return nil, nil, err
-		}
-		if n < 0 {
-			r.null = true
-			return r, rest, nil
-		}
-		if len(rest) < n+2 {
-			return nil, nil, fmt.Errorf("truncated bulk")
-		}
-		r.str = string(rest[:n])
-		return r, rest[n+2:], nil
-	case '*', '~', '>', '%', '|':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return nil, nil, err
-		}
-		if n < 0 {
-			r.null = true
-			return r, rest, nil
-		}
-		if kind == '%' || kind == '|' {
-			n *= 2
-		}
-		for j := 0; j < n; j++ {
-			var e *reply
-			if e, rest, err = parseAt(rest); err != nil {
-				return nil, nil, err
-			}
-			r.elems = append(r.elems, e)
-		}
-		if kind == '|' {
-			return parseAt(rest)
-		}
-		return r, rest, nil
-	}
-	return nil, nil, fmt.Errorf("unknown reply type %q", kind)
 }
 
 // isErr reports whether a raw reply is an error.

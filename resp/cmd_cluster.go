@@ -351,8 +351,8 @@ func cmdClusterDeliver(c *Client, args [][]byte) {
 	c.w.Int(c.publish(subChannel, args[2], args[3]))
 }
 
+// clusterHelp is CLUSTER HELP's text between the header and HELP lines.
 var clusterHelp = []string{
-	"CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"ADDSLOTS <slot> [<slot> ...]",
 	"    Assign slots to current node.",
 	"ADDSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]",
@@ -402,15 +402,10 @@ var clusterHelp = []string{
 	"SLOTS",
 	"    Return information about slots range mappings. Each range is made of:",
 	"    start, end, master and replicas IP addresses, ports and ids",
-	"HELP",
-	"    Prints this help.",
 }
 
 func cmdClusterHelp(c *Client, args [][]byte) {
-	c.w.Array(len(clusterHelp))
-	for _, l := range clusterHelp {
-		c.w.Status(l)
-	}
+	c.help("CLUSTER", clusterHelp)
 }
 
 func cmdReadOnly(c *Client, args [][]byte) {

@@ -203,9 +203,9 @@ func cmdObjectFreq(c *Client, args [][]byte) {
 	c.w.Int(0)
 }
 
-// objectHelp is OBJECT HELP's text, as Redis 7.0 words it.
+// objectHelp is OBJECT HELP's text between the header and HELP lines, as
+// Redis 7.0 words it.
 var objectHelp = []string{
-	"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"ENCODING <key>",
 	"    Return the kind of internal representation used in order to store the value",
 	"    associated with a <key>.",
@@ -218,13 +218,8 @@ var objectHelp = []string{
 	"REFCOUNT <key>",
 	"    Return the number of references of the value associated with the specified",
 	"    <key>.",
-	"HELP",
-	"    Prints this help.",
 }
 
 func cmdObjectHelp(c *Client, args [][]byte) {
-	c.w.Array(len(objectHelp))
-	for _, l := range objectHelp {
-		c.w.Status(l)
-	}
+	c.help("OBJECT", objectHelp)
 }

@@ -72,11 +72,8 @@ func (p *reader) fill() error {
 func (p *reader) line(limit int, tooBig string) ([]byte, error) {
 	for {
 		if i := bytes.IndexByte(p.buf[p.r:p.w], '\n'); i >= 0 {
-			ln := p.buf[p.r : p.r+i]
+			ln := trimCR(p.buf[p.r : p.r+i])
 			p.r += i + 1
-			if len(ln) > 0 && ln[len(ln)-1] == '\r' {
-				ln = ln[:len(ln)-1]
-			}
 			return ln, nil
 		}
 		if p.w-p.r > limit {
@@ -86,6 +83,14 @@ func (p *reader) line(limit int, tooBig string) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// trimCR drops a line's trailing '\r'.
+func trimCR(ln []byte) []byte {
+	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
+		return ln[:len(ln)-1]
+	}
+	return ln
 }
 
 // next returns the next non-empty request's arguments.
@@ -177,19 +182,9 @@ func (p *reader) multibulk() ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(ln) == 0 || ln[0] != '$' {
-			c := " " // the line end, which Redis prints as a space
-			if len(ln) > 0 {
-				c = string(ln[0])
-			}
-			return nil, protoErr("expected '$', got '" + c + "'")
-		}
-		size, ok := parseLen(ln[1:])
-		if !ok || size < 0 || size > maxBulk {
-			return nil, protoErr("invalid bulk length")
-		}
-		if size > unauthedBulk && !authed {
-			return nil, protoErr("unauthenticated bulk length")
+		size, err := bulkLen(ln, maxBulk, authed)
+		if err != nil {
+			return nil, err
 		}
 		arg, err := p.bulk(int(size))
 		if err != nil {
@@ -198,6 +193,26 @@ func (p *reader) multibulk() ([][]byte, error) {
 		args = append(args, arg)
 	}
 	return args, nil
+}
+
+// bulkLen checks a bulk header line ("$<size>") against the limits and
+// returns the size, or the protocol error Redis sends.
+func bulkLen(ln []byte, maxBulk int64, authed bool) (int64, error) {
+	if len(ln) == 0 || ln[0] != '$' {
+		c := " " // the line end, which Redis prints as a space
+		if len(ln) > 0 {
+			c = string(ln[0])
+		}
+		return 0, protoErr("expected '$', got '" + c + "'")
+	}
+	size, ok := parseLen(ln[1:])
+	if !ok || size < 0 || size > maxBulk {
+		return 0, protoErr("invalid bulk length")
+	}
+	if size > unauthedBulk && !authed {
+		return 0, protoErr("unauthenticated bulk length")
+	}
+	return size, nil
 }
 
 // wholeCommand is multibulk's fast path: when the n arguments after the
@@ -209,42 +224,32 @@ func (p *reader) wholeCommand(n, maxBulk int64, authed bool) [][]byte {
 	if n > most {
 		return nil
 	}
-	var sizes [most]int
+	var start, size [most]int // each argument's offset in buf, and length
 	pos, total := p.r, 0
 	for i := range n {
 		nl := bytes.IndexByte(p.buf[pos:p.w], '\n')
 		if nl < 0 {
 			return nil
 		}
-		ln := p.buf[pos : pos+nl]
-		if len(ln) > 0 && ln[len(ln)-1] == '\r' {
-			ln = ln[:len(ln)-1]
-		}
-		if len(ln) == 0 || ln[0] != '$' {
-			return nil
-		}
-		size, ok := parseLen(ln[1:])
-		if !ok || size < 0 || size > maxBulk || size >= bigArg || (size > unauthedBulk && !authed) {
+		sz, err := bulkLen(trimCR(p.buf[pos:pos+nl]), maxBulk, authed)
+		if err != nil || sz >= bigArg {
 			return nil
 		}
 		pos += nl + 1
-		if p.w-pos < int(size)+2 {
+		if p.w-pos < int(sz)+2 {
 			return nil
 		}
-		sizes[i] = int(size)
-		total += int(size)
-		pos += int(size) + 2
+		start[i], size[i] = pos, int(sz)
+		total += int(sz)
+		pos += int(sz) + 2
 	}
 	data := make([]byte, total)
 	args := make([][]byte, n)
-	pos = p.r
 	for i := range args {
-		pos += bytes.IndexByte(p.buf[pos:p.w], '\n') + 1
-		sz := sizes[i]
+		sz := size[i]
 		args[i] = data[:sz:sz]
 		data = data[sz:]
-		copy(args[i], p.buf[pos:pos+sz])
-		pos += sz + 2
+		copy(args[i], p.buf[start[i]:])
 	}
 	p.r = pos
 	return args
