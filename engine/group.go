@@ -442,7 +442,9 @@ func (db *DB) commitStale() {
 	if !db.gate.mu.TryLock() {
 		return
 	}
-	if c := db.gate.cur; c != nil && time.Since(c.opened) >= groupMaxAge {
+	// Not while the group before is being applied: committing would hold
+	// the gate until it is; a later tick commits it.
+	if c := db.gate.cur; c != nil && time.Since(c.opened) >= groupMaxAge && c.prevApplied() {
 		db.commitLocked()
 	}
 	db.gate.mu.Unlock()
